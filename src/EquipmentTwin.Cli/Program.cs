@@ -1,0 +1,3 @@
+using EquipmentTwin.Cli;
+
+return await TwinCommand.RunAsync(args);

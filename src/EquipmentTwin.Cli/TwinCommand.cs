@@ -1,0 +1,108 @@
+using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Service.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EquipmentTwin.Cli;
+
+/// <summary>The <c>twin</c> command: dispatches to its sub-commands.</summary>
+public static class TwinCommand
+{
+    private const string Usage = """
+        twin — EquipmentTwin, a digital twin of imaging equipment for predictive maintenance
+
+        usage: twin <command> [options]
+
+        commands:
+          serve      run the twin service: embedded MQTT broker, ingest, store, HTTP API
+                       --mqtt-port N     MQTT port (default 1883)
+                       --http-port N     HTTP API port (default 5080)
+                       --data-dir DIR    where the embedded store lives (default ./data)
+                       --mqtt-bind ADDR  address the embedded broker listens on (default 127.0.0.1)
+                       --http-bind ADDR  address the API listens on (default 127.0.0.1)
+                       --embedded-broker false --mqtt-host H   subscribe to an external broker instead
+                     every setting can also be given as --Section:Key value, in appsettings.json,
+                     or as an environment variable EQUIPMENTTWIN__Section__Key
+          help       this text
+
+        see README.md and docs/ for more.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var rest = args[1..];
+        try
+        {
+            switch (args[0])
+            {
+                case "serve":
+                    return await ServeAsync(rest);
+                default:
+                    Console.Error.WriteLine($"twin: unknown command '{args[0]}'. Run 'twin help'.");
+                    return 2;
+            }
+        }
+        catch (CatalogException ex)
+        {
+            Console.Error.WriteLine($"twin: {ex.Message}");
+            return 1;
+        }
+        catch (OptionsValidationException ex)
+        {
+            Console.Error.WriteLine($"twin: invalid settings: {string.Join("; ", ex.Failures)}");
+            return 1;
+        }
+        catch (CommandLineException ex)
+        {
+            Console.Error.WriteLine($"twin: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> ServeAsync(string[] args)
+    {
+        CommandLineException.ThrowIfUnknown(args, TwinServiceHost.SwitchMappings.Keys);
+        await using var app = TwinServiceHost.Build(args);
+        await app.RunAsync();
+        return 0;
+    }
+}
+
+/// <summary>A command line the user must correct.</summary>
+public sealed class CommandLineException(string message) : Exception(message)
+{
+    /// <summary>Refuses flags that are neither known nor a <c>--Section:Key</c> setting, so a typo is not silently ignored.</summary>
+    public static void ThrowIfUnknown(string[] args, IEnumerable<string> known)
+    {
+        var set = known.ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new CommandLineException($"unexpected argument '{a}'");
+            }
+
+            var name = a.Split('=', 2)[0];
+            if (!set.Contains(name) && !name.Contains(':'))
+            {
+                throw new CommandLineException($"unknown option '{name}'. Run 'twin help'.");
+            }
+
+            if (!a.Contains('='))
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new CommandLineException($"option '{name}' needs a value");
+                }
+
+                i++;
+            }
+        }
+    }
+}

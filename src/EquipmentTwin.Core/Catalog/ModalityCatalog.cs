@@ -1,0 +1,25 @@
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Core.Catalog;
+
+/// <summary>What one modality logs: its components, signals and event codes (seeds/catalog/{modality}.json).</summary>
+public sealed class ModalityCatalog
+{
+    public ModalityCatalog(Modality modality, string name, IEnumerable<ComponentDefinition> components, IEnumerable<SignalDefinition> signals, IEnumerable<EventDefinition> events)
+    {
+        Modality = modality;
+        Name = name;
+        Components = components.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        Signals = signals.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        Events = events.ToDictionary(e => e.Code, StringComparer.Ordinal);
+    }
+
+    public Modality Modality { get; }
+    public string Name { get; }
+    public IReadOnlyDictionary<string, ComponentDefinition> Components { get; }
+    public IReadOnlyDictionary<string, SignalDefinition> Signals { get; }
+    public IReadOnlyDictionary<string, EventDefinition> Events { get; }
+
+    public SignalDefinition? FindSignal(string name) => Signals.GetValueOrDefault(name);
+    public EventDefinition? FindEvent(string code) => Events.GetValueOrDefault(code);
+}

@@ -1,0 +1,24 @@
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Core.Catalog;
+
+/// <summary>A signal a modality logs: unit, normal range and the component it describes.</summary>
+public sealed record SignalDefinition(
+    string Name,
+    string Unit,
+    string Component,
+    double? NormalMin,
+    double? NormalMax,
+    double SampleSeconds,
+    bool Cumulative,
+    string Description)
+{
+    public bool IsInNormalRange(double value) =>
+        (NormalMin is not { } min || value >= min) && (NormalMax is not { } max || value <= max);
+}
+
+/// <summary>An event code a modality logs, with its default severity.</summary>
+public sealed record EventDefinition(string Code, Severity Severity, string Component, string Text);
+
+/// <summary>A replaceable or serviceable part of a device.</summary>
+public sealed record ComponentDefinition(string Id, string Name, string Description);

@@ -1,0 +1,261 @@
+using System.Text;
+using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Core.Twins;
+using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Service.Broker;
+using EquipmentTwin.Service.Hosting;
+using EquipmentTwin.Service.Ingest;
+using EquipmentTwin.Service.Twins;
+using EquipmentTwin.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace EquipmentTwin.Service.Api;
+
+/// <summary>The HTTP API (docs/api.md). Times are RFC 3339 UTC; query ranges are event time, from inclusive, to exclusive.</summary>
+public static class ApiEndpoints
+{
+    private const int DefaultLimit = 10_000;
+    private const int MaxLimit = 100_000;
+
+    /// <summary>A device that has sent nothing and no status for this long counts as offline.</summary>
+    public static readonly TimeSpan SilenceBeforeOffline = TimeSpan.FromMinutes(10);
+
+    public static IEndpointRouteBuilder MapTwinApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", Health);
+        var api = app.MapGroup("/api");
+        api.MapGet("/devices", ListDevices);
+        api.MapGet("/devices/{id}", GetDevice);
+        api.MapGet("/devices/{id}/signals/{name}", GetSignal);
+        api.MapGet("/devices/{id}/events", GetEvents);
+        api.MapGet("/ingest/stats", GetStats);
+        api.MapGet("/quarantine", GetQuarantine);
+        return app;
+    }
+
+    private static async Task<IResult> Health(IServiceProvider services, ITelemetryStore store, IngestPipeline pipeline, IOptions<MqttOptions> mqtt, IOptions<StoreOptions> storeOptions, CancellationToken ct)
+    {
+        var components = new Dictionary<string, ComponentHealthDto>();
+        if (mqtt.Value.Embedded)
+        {
+            var broker = services.GetRequiredService<EmbeddedBroker>();
+            components["broker"] = broker.IsRunning
+                ? new ComponentHealthDto("up", $"embedded on {mqtt.Value.Bind}:{mqtt.Value.Port}, {await broker.ConnectedClientsAsync()} client(s)")
+                : new ComponentHealthDto("down", "embedded broker not running");
+        }
+        else
+        {
+            var sub = services.GetRequiredService<ExternalBrokerSubscriber>();
+            components["broker"] = sub.IsConnected
+                ? new ComponentHealthDto("up", $"subscribed to {mqtt.Value.Host}:{mqtt.Value.Port}")
+                : new ComponentHealthDto("down", $"not connected to {mqtt.Value.Host}:{mqtt.Value.Port}");
+        }
+
+        components["store"] = await store.PingAsync(ct)
+            ? new ComponentHealthDto("up", storeOptions.Value.Kind)
+            : new ComponentHealthDto("down", storeOptions.Value.Kind + " not answering");
+        components["ingest"] = pipeline.Running
+            ? new ComponentHealthDto("up", $"queue {pipeline.QueueDepth}, {pipeline.Writes} writes, {pipeline.WriteFailures} failed")
+            : new ComponentHealthDto("down", "writer not running");
+
+        var healthy = components.Values.All(c => c.State == "up");
+        var dto = new HealthDto(healthy ? "healthy" : "unhealthy", components);
+        return healthy ? Results.Ok(dto) : Results.Json(dto, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static IResult ListDevices(TwinRegistry twins, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var list = twins.ReadAll(t => new DeviceSummaryDto(
+            t.DeviceId,
+            t.Site,
+            t.Nameplate?.Modality.ToWire(),
+            t.Nameplate?.Vendor,
+            t.Nameplate?.Model,
+            t.Nameplate?.Serial,
+            t.IsOnline(now, SilenceBeforeOffline),
+            Format(t.LastReceivedAt),
+            FormatMs(t.LastEventTimeMs),
+            Latest(t, twins.Catalog)));
+        return Results.Ok(new { count = list.Count, devices = list });
+    }
+
+    private static IResult GetDevice(string id, TwinRegistry twins, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var dto = twins.Read(id, t =>
+        {
+            var catalog = t.Modality is { } m ? twins.Catalog.Find(m) : null;
+            return new DeviceTwinDto(
+                t.DeviceId,
+                t.Site,
+                t.Nameplate is { } n ? new NameplateDto(n.Modality.ToWire(), n.Vendor, n.Model, n.Serial, n.Installed, n.Software) : null,
+                t.IsOnline(now, SilenceBeforeOffline),
+                t.StatusOnline,
+                Format(t.StatusChangedAt),
+                Format(t.LastReceivedAt),
+                FormatMs(t.LastEventTimeMs),
+                t.RecordCount,
+                t.LastEvent is { } e ? new EventDto(FormatMs(e.TimestampMs)!, e.Code, e.Severity.ToWire(), e.Text, catalog?.FindEvent(e.Code)?.Component) : null,
+                Latest(t, twins.Catalog),
+                t.UnknownSignals.Order(StringComparer.Ordinal).ToArray());
+        });
+        return dto is null ? NotFound($"device '{id}' is not known") : Results.Ok(dto);
+    }
+
+    private static async Task<IResult> GetSignal(string id, string name, string? from, string? to, int? limit, TwinRegistry twins, ITelemetryStore store, CancellationToken ct)
+    {
+        var info = twins.Read(id, t => new Tuple<long?, Modality?>(t.LastEventTimeMs, t.Modality));
+        if (info is null)
+        {
+            return NotFound($"device '{id}' is not known");
+        }
+
+        if (!TryRange(from, to, info.Item1, out var f, out var t, out var error))
+        {
+            return Results.BadRequest(new ErrorDto(error));
+        }
+
+        if (!TryLimit(limit, out var n, out error))
+        {
+            return Results.BadRequest(new ErrorDto(error));
+        }
+
+        var points = await store.QuerySignalAsync(id, name, f, t, n, ct);
+        var unit = info.Item2 is { } m ? twins.Catalog.Find(m)?.FindSignal(name)?.Unit : null;
+        return Results.Ok(new SignalSeriesDto(id, name, unit, Format(f)!, Format(t)!, points.Count, points.Select(p => new PointDto(FormatMs(p.TimestampMs)!, p.Value)).ToArray()));
+    }
+
+    private static async Task<IResult> GetEvents(string id, string? from, string? to, int? limit, TwinRegistry twins, ITelemetryStore store, CancellationToken ct)
+    {
+        var info = twins.Read(id, t => new Tuple<long?, Modality?>(t.LastEventTimeMs, t.Modality));
+        if (info is null)
+        {
+            return NotFound($"device '{id}' is not known");
+        }
+
+        if (!TryRange(from, to, info.Item1, out var f, out var t, out var error) || !TryLimit(limit, out var n, out error))
+        {
+            return Results.BadRequest(new ErrorDto(error));
+        }
+
+        var catalog = info.Item2 is { } m ? twins.Catalog.Find(m) : null;
+        var events = await store.QueryEventsAsync(id, f, t, n, ct);
+        return Results.Ok(new EventListDto(id, Format(f)!, Format(t)!, events.Count,
+            events.Select(e => new EventDto(FormatMs(e.TimestampMs)!, e.Code, e.Severity.ToWire(), e.Text, catalog?.FindEvent(e.Code)?.Component)).ToArray()));
+    }
+
+    private static async Task<IResult> GetStats(ITelemetryStore store, IngestPipeline pipeline, CancellationToken ct)
+    {
+        var c = await store.GetCountersAsync(ct);
+        var positions = await store.GetPositionsAsync(ct);
+        return Results.Ok(new IngestStatsDto(c.BatchesAccepted, c.RecordsAccepted, c.DuplicatesDropped, c.PayloadsRejected, c.RecordsRejected, c.Nameplates, c.Statuses,
+            pipeline.QueueDepth, pipeline.Writes, pipeline.WriteFailures, Format(pipeline.LastWriteAt),
+            positions.Select(p => new IngestPositionDto(p.Source, p.MaxSeq, p.Batches, Format(p.LastReceivedAt)!)).ToArray()));
+    }
+
+    private static async Task<IResult> GetQuarantine(int? limit, ITelemetryStore store, CancellationToken ct)
+    {
+        if (!TryLimit(limit ?? 100, out var n, out var error))
+        {
+            return Results.BadRequest(new ErrorDto(error));
+        }
+
+        var entries = await store.QueryQuarantineAsync(n, ct);
+        var dtos = entries.Select(e =>
+        {
+            var (encoding, text) = PayloadText(e.Payload);
+            return new QuarantineDto(e.Id, Format(e.ReceivedAt)!, e.Topic, e.Reason, e.Detail, e.WholePayload, e.RecordsRejected, e.Payload.Length, encoding, text);
+        }).ToArray();
+        return Results.Ok(new QuarantineListDto(dtos.Length, dtos));
+    }
+
+    private static (string Encoding, string Text) PayloadText(byte[] payload)
+    {
+        try
+        {
+            return ("utf-8", new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(payload));
+        }
+        catch (DecoderFallbackException)
+        {
+            return ("base64", Convert.ToBase64String(payload));
+        }
+    }
+
+    private static Dictionary<string, LatestValueDto> Latest(DeviceTwin twin, SignalCatalog catalogs)
+    {
+        var catalog = twin.Modality is { } m ? catalogs.Find(m) : null;
+        var map = new Dictionary<string, LatestValueDto>(twin.Latest.Count, StringComparer.Ordinal);
+        foreach (var (name, reading) in twin.Latest.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var def = catalog?.FindSignal(name);
+            map[name] = new LatestValueDto(FormatMs(reading.TimestampMs)!, reading.Value, def?.Unit, def?.Component, def?.IsInNormalRange(reading.Value), def is not null);
+        }
+
+        return map;
+    }
+
+    internal static bool TryRange(string? from, string? to, long? lastEventMs, out DateTimeOffset f, out DateTimeOffset t, out string error)
+    {
+        f = t = default;
+        error = "";
+        // Without a range: the 24 h of event time up to the device's newest record.
+        var end = lastEventMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms + 1) : DateTimeOffset.UtcNow;
+        if (to is not null && !TryTime(to, out end))
+        {
+            error = $"to '{to}' is not RFC 3339 with a zone or epoch milliseconds";
+            return false;
+        }
+
+        var start = end - TimeSpan.FromDays(1);
+        if (from is not null && !TryTime(from, out start))
+        {
+            error = $"from '{from}' is not RFC 3339 with a zone or epoch milliseconds";
+            return false;
+        }
+
+        if (start > end)
+        {
+            error = "from is after to";
+            return false;
+        }
+
+        f = start;
+        t = end;
+        return true;
+    }
+
+    private static bool TryTime(string text, out DateTimeOffset value)
+    {
+        if (long.TryParse(text, out var ms) && ms is > -62135596800000 and < 253402300800000)
+        {
+            value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return true;
+        }
+
+        return WireCodec.TryParseRfc3339(text, out value);
+    }
+
+    private static bool TryLimit(int? limit, out int n, out string error)
+    {
+        n = limit ?? DefaultLimit;
+        error = "";
+        if (n is < 1 or > MaxLimit)
+        {
+            error = $"limit must be between 1 and {MaxLimit}";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static IResult NotFound(string message) => Results.NotFound(new ErrorDto(message));
+
+    internal static string? Format(DateTimeOffset? value) => value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static string? FormatMs(long? ms) => ms is { } v ? WireCodec.FormatRfc3339(v) : null;
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Service.Api;
+using EquipmentTwin.Service.Broker;
+using EquipmentTwin.Service.Ingest;
+using EquipmentTwin.Service.Twins;
+using EquipmentTwin.Storage;
+using EquipmentTwin.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace EquipmentTwin.Service.Hosting;
+
+/// <summary>Composition root of <c>twin serve</c>: configuration, the store, the broker or subscriber, ingest, twins and the HTTP API.</summary>
+public static class TwinServiceHost
+{
+    /// <summary>Environment variables with this prefix override appsettings, e.g. <c>EQUIPMENTTWIN__Store__Kind</c>.</summary>
+    public const string EnvironmentPrefix = "EQUIPMENTTWIN__";
+
+    /// <summary>Command-line flags of <c>twin serve</c> and the settings they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--mqtt-port"] = "Mqtt:Port",
+        ["--mqtt-host"] = "Mqtt:Host",
+        ["--mqtt-bind"] = "Mqtt:Bind",
+        ["--embedded-broker"] = "Mqtt:Embedded",
+        ["--http-port"] = "Http:Port",
+        ["--http-bind"] = "Http:Bind",
+        ["--data-dir"] = "Store:DataDir",
+        ["--store"] = "Store:Kind",
+        ["--catalog"] = "Catalog:Directory",
+    };
+
+    /// <summary>Builds the service from command-line arguments (flags above, or any <c>--Section:Key value</c>).</summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(TwinServiceHost).Assembly.GetName().Name,
+        });
+
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(args, SwitchMappings.ToDictionary(kv => kv.Key, kv => kv.Value));
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+        AddTwinServices(builder.Services, builder.Configuration);
+        configure?.Invoke(builder.Services);
+
+        var http = builder.Configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(http.Bind), http.Port));
+
+        var app = builder.Build();
+        app.MapTwinApi();
+        return app;
+    }
+
+    public static IServiceCollection AddTwinServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section));
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            o.SerializerOptions.WriteIndented = false;
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => SignalCatalog.LoadDirectory(sp.GetRequiredService<IOptions<CatalogOptions>>().Value.ResolveDirectory()));
+        services.AddSingleton<ITelemetryStore>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            return SqliteTelemetryStore.Open(Path.GetFullPath(o.DataDir), o.SynchronousFull);
+        });
+        services.AddSingleton(sp =>
+        {
+            var registry = new TwinRegistry(sp.GetRequiredService<SignalCatalog>());
+            registry.Restore(sp.GetRequiredService<ITelemetryStore>().LoadDevicesAsync(CancellationToken.None).GetAwaiter().GetResult());
+            return registry;
+        });
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
+            return new MessageDecoder(new WireLimits
+            {
+                MaxPayloadBytes = o.MaxPayloadBytes,
+                MaxRecordsPerBatch = o.MaxRecordsPerBatch,
+                MaxFutureSkew = o.MaxFutureSkewMinutes > 0 ? TimeSpan.FromMinutes(o.MaxFutureSkewMinutes) : null,
+            });
+        });
+
+        services.AddResiliencePipeline("store-write", (b, ctx) => b.AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(10),
+            MaxRetryAttempts = 6,
+        }));
+        services.AddResiliencePipeline("mqtt-connect", (b, ctx) => b.AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(500),
+            MaxDelay = TimeSpan.FromSeconds(30),
+            MaxRetryAttempts = int.MaxValue,
+        }));
+        services.AddKeyedSingleton("mqtt-connect", (sp, key) => sp.GetRequiredService<Polly.Registry.ResiliencePipelineProvider<string>>().GetPipeline("mqtt-connect"));
+
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
+            return new IngestPipeline(
+                sp.GetRequiredService<MessageDecoder>(),
+                sp.GetRequiredService<ITelemetryStore>(),
+                sp.GetRequiredService<TwinRegistry>(),
+                sp.GetRequiredService<Polly.Registry.ResiliencePipelineProvider<string>>().GetPipeline("store-write"),
+                sp.GetRequiredService<TimeProvider>(),
+                o.QueueCapacity,
+                o.MaxMessagesPerWrite,
+                sp.GetRequiredService<ILogger<IngestPipeline>>(),
+                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        });
+
+        // Hosted services stop in reverse order: the broker stops taking messages before the writer stops.
+        services.AddHostedService<IngestWorker>();
+        var embedded = configuration.GetSection(MqttOptions.Section).GetValue("Embedded", true);
+        if (embedded)
+        {
+            services.AddSingleton<EmbeddedBroker>();
+            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+        else
+        {
+            services.AddSingleton<ExternalBrokerSubscriber>();
+            services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerSubscriber>());
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EquipmentTwin.Service.Hosting;
+
+/// <summary>Section <c>Mqtt</c>: the embedded broker, or the external one the service subscribes to.</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    /// <summary>Run the MQTTnet broker inside the service (default); false to subscribe to an external broker at Host:Port.</summary>
+    public bool Embedded { get; set; } = true;
+
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Address the embedded broker listens on; 0.0.0.0 to accept devices on the site network.</summary>
+    [Required]
+    public string Bind { get; set; } = "127.0.0.1";
+
+    /// <summary>Client id of the ingest subscription on an external broker; its persistent session holds messages while the service is down.</summary>
+    [Required]
+    public string ClientId { get; set; } = "twin-service-ingest";
+
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public bool Tls { get; set; }
+}
+
+/// <summary>Section <c>Http</c>: the API and dashboard.</summary>
+public sealed class HttpOptions
+{
+    public const string Section = "Http";
+
+    [Range(0, 65535)]
+    public int Port { get; set; } = 5080;
+
+    [Required]
+    public string Bind { get; set; } = "127.0.0.1";
+}
+
+/// <summary>Section <c>Store</c>: where telemetry lives.</summary>
+public sealed class StoreOptions
+{
+    public const string Section = "Store";
+
+    /// <summary><c>sqlite</c> (embedded, default).</summary>
+    [Required]
+    [RegularExpression("^(sqlite)$", ErrorMessage = "Store:Kind must be sqlite")]
+    public string Kind { get; set; } = "sqlite";
+
+    [Required]
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>fsync every commit (survives power loss); false trades that for speed (survives a process crash only).</summary>
+    public bool SynchronousFull { get; set; } = true;
+}
+
+/// <summary>Section <c>Ingest</c>: wire-format limits and write batching.</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    [Range(1, 1_000_000)]
+    public int MaxRecordsPerBatch { get; set; } = 10_000;
+
+    /// <summary>Records stamped further ahead of receipt than this are refused; 0 or less disables the check (simulated time).</summary>
+    public double MaxFutureSkewMinutes { get; set; } = 60;
+
+    /// <summary>Most messages committed in one store transaction.</summary>
+    [Range(1, 100_000)]
+    public int MaxMessagesPerWrite { get; set; } = 256;
+
+    /// <summary>Messages decoded and waiting for the writer; when full, publishers wait (back-pressure).</summary>
+    [Range(1, 1_000_000)]
+    public int QueueCapacity { get; set; } = 4096;
+}
+
+/// <summary>Section <c>Catalog</c>.</summary>
+public sealed class CatalogOptions
+{
+    public const string Section = "Catalog";
+
+    /// <summary>Folder of <c>{modality}.json</c> catalogs; default: seeds/catalog beside the program.</summary>
+    public string? Directory { get; set; }
+
+    public string ResolveDirectory() =>
+        Directory is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "seeds", "catalog");
+}

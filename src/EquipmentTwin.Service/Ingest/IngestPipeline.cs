@@ -1,0 +1,183 @@
+using System.Buffers;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using EquipmentTwin.Service.Twins;
+using EquipmentTwin.Storage;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace EquipmentTwin.Service.Ingest;
+
+/// <summary>
+/// The one way into the store. Callers (the embedded broker's publish interceptor, or the subscriber on an
+/// external broker) decode on their own thread, then wait while the single writer commits many messages in
+/// one transaction; only then do they acknowledge to the publisher. A malformed message becomes a
+/// quarantine row in the same transaction and never fails its neighbours.
+/// </summary>
+public sealed partial class IngestPipeline
+{
+    private readonly Channel<Pending> _queue;
+    private readonly MessageDecoder _decoder;
+    private readonly ITelemetryStore _store;
+    private readonly TwinRegistry _twins;
+    private readonly ResiliencePipeline _storeWrite;
+    private readonly TimeProvider _time;
+    private readonly ILogger<IngestPipeline> _logger;
+    private readonly int _maxPerWrite;
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _records;
+    private readonly Counter<long> _rejected;
+    private long _writes;
+    private long _lastWriteAtMs;
+    private long _writeFailures;
+
+    public IngestPipeline(MessageDecoder decoder, ITelemetryStore store, TwinRegistry twins, ResiliencePipeline storeWrite, TimeProvider time, int queueCapacity, int maxPerWrite, ILogger<IngestPipeline> logger, IMeterFactory? meters = null)
+    {
+        _decoder = decoder;
+        _store = store;
+        _twins = twins;
+        _storeWrite = storeWrite;
+        _time = time;
+        _logger = logger;
+        _maxPerWrite = maxPerWrite;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(queueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var meter = meters?.Create("EquipmentTwin.Ingest") ?? new Meter("EquipmentTwin.Ingest");
+        _messages = meter.CreateCounter<long>("equipmenttwin.ingest.messages", description: "MQTT messages taken for ingest");
+        _records = meter.CreateCounter<long>("equipmenttwin.ingest.records", description: "Log records stored");
+        _rejected = meter.CreateCounter<long>("equipmenttwin.ingest.rejected", description: "Payloads or records quarantined");
+    }
+
+    public int QueueDepth => _queue.Reader.Count;
+    public long Writes => Interlocked.Read(ref _writes);
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+    public DateTimeOffset? LastWriteAt => Interlocked.Read(ref _lastWriteAtMs) is var ms && ms > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    public bool Running { get; private set; }
+
+    /// <summary>Decodes and stores one message; completes once it is durable (or quarantined), throws if the store could not take it.</summary>
+    public async Task<IngestOutcome> SubmitAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        var item = _decoder.Decode(topic, payload, _time.GetUtcNow());
+        if (item is null)
+        {
+            return IngestOutcome.Ignored;
+        }
+
+        _messages.Add(1);
+        var pending = new Pending(item);
+        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The writer loop; run by <see cref="IngestWorker"/>.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        Running = true;
+        var batch = new List<Pending>(_maxPerWrite);
+        var items = new List<IngestItem>(_maxPerWrite);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                batch.Clear();
+                items.Clear();
+                while (batch.Count < _maxPerWrite && _queue.Reader.TryRead(out var p))
+                {
+                    batch.Add(p);
+                    items.Add(p.Item);
+                }
+
+                await WriteAsync(batch, items, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Running = false;
+            // Whatever is still queued was never acknowledged: the publisher or broker sends it again.
+            while (_queue.Reader.TryRead(out var p))
+            {
+                p.Completion.TrySetCanceled(CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch, List<IngestItem> items, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<Storage.WriteOutcome> outcomes;
+        try
+        {
+            outcomes = await _storeWrite.ExecuteAsync(async ct => await _store.WriteAsync(items, ct).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _writeFailures);
+            LogWriteFailed(ex, batch.Count);
+            foreach (var p in batch)
+            {
+                p.Completion.TrySetException(new IngestUnavailableException("the store could not take the message", ex));
+            }
+
+            return;
+        }
+
+        Interlocked.Increment(ref _writes);
+        Interlocked.Exchange(ref _lastWriteAtMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var outcome = Apply(items[i], outcomes[i]);
+            batch[i].Completion.TrySetResult(outcome);
+        }
+    }
+
+    private IngestOutcome Apply(IngestItem item, Storage.WriteOutcome outcome)
+    {
+        if (outcome == Storage.WriteOutcome.Duplicate)
+        {
+            return IngestOutcome.Duplicate;
+        }
+
+        switch (item)
+        {
+            case BatchItem b:
+                _twins.ApplyBatch(b);
+                _records.Add(b.Batch.Records.Count);
+                if (b.Rejected is { } rej)
+                {
+                    _rejected.Add(1);
+                    LogRejected(rej.Topic, rej.Reason, rej.Detail);
+                    return rej.WholePayload ? IngestOutcome.Quarantined : IngestOutcome.PartiallyQuarantined;
+                }
+
+                return IngestOutcome.Stored;
+            case NameplateItem n:
+                _twins.ApplyNameplate(n);
+                return IngestOutcome.Stored;
+            case StatusItem s:
+                _twins.ApplyStatus(s);
+                return IngestOutcome.Stored;
+            case QuarantineItem q:
+                _rejected.Add(1);
+                LogRejected(q.Topic, q.Reason, q.Detail);
+                return IngestOutcome.Quarantined;
+            default:
+                return IngestOutcome.Stored;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined a message on {Topic}: {Reason}: {Detail}")]
+    private partial void LogRejected(string topic, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Store write of {Count} message(s) failed after retries; they are not acknowledged and will be sent again")]
+    private partial void LogWriteFailed(Exception ex, int count);
+
+    private sealed class Pending(IngestItem item)
+    {
+        public IngestItem Item { get; } = item;
+        public TaskCompletionSource<IngestOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>The store could not take a message; it was not acknowledged.</summary>
+public sealed class IngestUnavailableException(string message, Exception inner) : Exception(message, inner);

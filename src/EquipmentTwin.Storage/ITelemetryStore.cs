@@ -1,0 +1,27 @@
+namespace EquipmentTwin.Storage;
+
+/// <summary>
+/// The time-series store behind the service: telemetry, events, nameplates, dedup positions and quarantine.
+/// A write is all or nothing: when <see cref="WriteAsync"/> returns, every item is durable.
+/// </summary>
+public interface ITelemetryStore : IAsyncDisposable
+{
+    /// <summary>Writes the items in one transaction; a batch whose (source, seq) is already stored is a duplicate and writes nothing.</summary>
+    Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SignalPoint>> QuerySignalAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredEvent>> QueryEventsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken);
+
+    Task<IngestCounters> GetCountersAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<IngestPosition>> GetPositionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Cheap liveness probe for /health.</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,470 @@
+using EquipmentTwin.Core.Twins;
+using EquipmentTwin.Core.WireFormat;
+using Microsoft.Data.Sqlite;
+
+namespace EquipmentTwin.Storage.Sqlite;
+
+/// <summary>
+/// Embedded store on SQLite in WAL mode. One writer connection takes whole ingest batches in one
+/// transaction (synchronous=FULL by default, so a commit survives power loss); readers use their own
+/// pooled connections and never block the writer. Telemetry is keyed by a series id per
+/// (device, signal) to keep rows small.
+/// </summary>
+public sealed class SqliteTelemetryStore : ITelemetryStore
+{
+    private const int SchemaVersion = 1;
+
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Dictionary<(string Device, string Signal), long> _seriesIds = new();
+
+    private SqliteTelemetryStore(string path, bool synchronousFull)
+    {
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+        _writer = new SqliteConnection(_connectionString);
+        _writer.Open();
+        Execute(_writer, "PRAGMA journal_mode=WAL;");
+        Execute(_writer, synchronousFull ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+        Execute(_writer, "PRAGMA busy_timeout=30000;");
+        Migrate();
+        LoadSeries();
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens (creating if needed) the store at <c>{dataDir}/twin.db</c>.</summary>
+    public static SqliteTelemetryStore Open(string dataDir, bool synchronousFull = true)
+    {
+        Directory.CreateDirectory(dataDir);
+        return new SqliteTelemetryStore(System.IO.Path.Combine(dataDir, "twin.db"), synchronousFull);
+    }
+
+    private void Migrate()
+    {
+        var version = Convert.ToInt32(Scalar(_writer, "PRAGMA user_version;"));
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"{Path} has schema version {version}; this build knows {SchemaVersion}. Use a newer build.");
+        }
+
+        if (version == SchemaVersion)
+        {
+            return;
+        }
+
+        Execute(_writer, """
+            CREATE TABLE IF NOT EXISTS devices (
+                device TEXT PRIMARY KEY, site TEXT NOT NULL,
+                modality TEXT, vendor TEXT, model TEXT, serial TEXT, installed TEXT, software TEXT,
+                online INTEGER, status_at INTEGER, last_received_at INTEGER);
+            CREATE TABLE IF NOT EXISTS series (
+                id INTEGER PRIMARY KEY, device TEXT NOT NULL, signal TEXT NOT NULL, UNIQUE (device, signal));
+            CREATE TABLE IF NOT EXISTS telemetry (
+                series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+                PRIMARY KEY (series, ts)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS latest (
+                series INTEGER PRIMARY KEY, ts INTEGER NOT NULL, value REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS events (
+                device TEXT NOT NULL, ts INTEGER NOT NULL, code TEXT NOT NULL, severity INTEGER NOT NULL, text TEXT);
+            CREATE INDEX IF NOT EXISTS events_device_ts ON events (device, ts);
+            CREATE TABLE IF NOT EXISTS ingest_batches (
+                source TEXT NOT NULL, seq INTEGER NOT NULL, device TEXT NOT NULL, records INTEGER NOT NULL, received_at INTEGER NOT NULL,
+                PRIMARY KEY (source, seq)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS quarantine (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, topic TEXT NOT NULL,
+                reason TEXT NOT NULL, detail TEXT NOT NULL, whole INTEGER NOT NULL, records_rejected INTEGER NOT NULL, payload BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            """);
+        Execute(_writer, $"PRAGMA user_version = {SchemaVersion};");
+    }
+
+    private void LoadSeries()
+    {
+        using var cmd = _writer.CreateCommand();
+        cmd.CommandText = "SELECT id, device, signal FROM series";
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            _seriesIds[(r.GetString(1), r.GetString(2))] = r.GetInt64(0);
+        }
+    }
+
+    public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var newSeries = new List<(string, string)>();
+        try
+        {
+            return WriteLocked(items, newSeries);
+        }
+        catch
+        {
+            // The transaction rolled back: forget series ids it created.
+            foreach (var key in newSeries)
+            {
+                _seriesIds.Remove(key);
+            }
+
+            throw;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private IReadOnlyList<WriteOutcome> WriteLocked(IReadOnlyList<IngestItem> items, List<(string, string)> newSeries)
+    {
+        var outcomes = new WriteOutcome[items.Count];
+        using var tx = _writer.BeginTransaction();
+        using var batchCmd = Command(tx, "INSERT OR IGNORE INTO ingest_batches (source, seq, device, records, received_at) VALUES ($s, $q, $d, $n, $r)", "$s", "$q", "$d", "$n", "$r");
+        using var pointCmd = Command(tx, "INSERT OR REPLACE INTO telemetry (series, ts, value) VALUES ($s, $t, $v)", "$s", "$t", "$v");
+        using var latestCmd = Command(tx, "INSERT INTO latest (series, ts, value) VALUES ($s, $t, $v) ON CONFLICT (series) DO UPDATE SET ts = excluded.ts, value = excluded.value WHERE excluded.ts >= latest.ts", "$s", "$t", "$v");
+        using var eventCmd = Command(tx, "INSERT INTO events (device, ts, code, severity, text) VALUES ($d, $t, $c, $s, $x)", "$d", "$t", "$c", "$s", "$x");
+        using var seriesCmd = Command(tx, "INSERT INTO series (device, signal) VALUES ($d, $g) RETURNING id", "$d", "$g");
+        using var deviceCmd = Command(tx, "INSERT INTO devices (device, site, last_received_at) VALUES ($d, $s, $r) ON CONFLICT (device) DO UPDATE SET site = excluded.site, last_received_at = max(coalesce(last_received_at, 0), excluded.last_received_at)", "$d", "$s", "$r");
+        using var nameplateCmd = Command(tx, "UPDATE devices SET modality = $m, vendor = $v, model = $o, serial = $se, installed = $i, software = $sw WHERE device = $d", "$m", "$v", "$o", "$se", "$i", "$sw", "$d");
+        using var statusCmd = Command(tx, "UPDATE devices SET online = $o, status_at = $t WHERE device = $d", "$o", "$t", "$d");
+        using var quarantineCmd = Command(tx, "INSERT INTO quarantine (received_at, topic, reason, detail, whole, records_rejected, payload) VALUES ($r, $t, $re, $de, $w, $n, $p)", "$r", "$t", "$re", "$de", "$w", "$n", "$p");
+
+        long batches = 0, records = 0, duplicates = 0, rejected = 0, recordsRejected = 0, nameplates = 0, statuses = 0;
+        var latest = new Dictionary<long, SignalPoint>();
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            switch (items[i])
+            {
+                case BatchItem b:
+                    Run(batchCmd, b.Batch.Source, b.Batch.Seq, b.DeviceId, b.Batch.Records.Count, b.ReceivedAt.ToUnixTimeMilliseconds());
+                    if (batchCmd.ExecuteNonQuery() == 0)
+                    {
+                        outcomes[i] = WriteOutcome.Duplicate;
+                        duplicates++;
+                        break;
+                    }
+
+                    UpsertDevice(deviceCmd, b.DeviceId, b.Site, b.ReceivedAt);
+                    foreach (var r in b.Batch.Records)
+                    {
+                        if (r.Type == RecordType.Param)
+                        {
+                            var series = SeriesId(seriesCmd, b.DeviceId, r.Name!, newSeries);
+                            Run(pointCmd, series, r.TimestampMs, r.Value);
+                            pointCmd.ExecuteNonQuery();
+                            if (!latest.TryGetValue(series, out var cur) || r.TimestampMs >= cur.TimestampMs)
+                            {
+                                latest[series] = new SignalPoint(r.TimestampMs, r.Value);
+                            }
+                        }
+                        else
+                        {
+                            Run(eventCmd, b.DeviceId, r.TimestampMs, r.Code!, (int)r.Severity, (object?)r.Text ?? DBNull.Value);
+                            eventCmd.ExecuteNonQuery();
+                        }
+                    }
+
+                    if (b.Rejected is { } rej)
+                    {
+                        Run(quarantineCmd, rej.ReceivedAt.ToUnixTimeMilliseconds(), rej.Topic, rej.Reason, rej.Detail, rej.WholePayload ? 1 : 0, rej.RecordsRejected, rej.Payload);
+                        quarantineCmd.ExecuteNonQuery();
+                        recordsRejected += rej.RecordsRejected;
+                        rejected += rej.WholePayload ? 1 : 0;
+                    }
+
+                    batches++;
+                    records += b.Batch.Records.Count;
+                    outcomes[i] = WriteOutcome.Stored;
+                    break;
+
+                case NameplateItem n:
+                    UpsertDevice(deviceCmd, n.DeviceId, n.Site, n.ReceivedAt);
+                    Run(nameplateCmd, n.Nameplate.Modality.ToWire(), n.Nameplate.Vendor, n.Nameplate.Model, Db(n.Nameplate.Serial), Db(n.Nameplate.Installed), Db(n.Nameplate.Software), n.DeviceId);
+                    nameplateCmd.ExecuteNonQuery();
+                    nameplates++;
+                    outcomes[i] = WriteOutcome.Stored;
+                    break;
+
+                case StatusItem s:
+                    UpsertDevice(deviceCmd, s.DeviceId, s.Site, s.ReceivedAt);
+                    Run(statusCmd, s.Status.Online ? 1 : 0, s.ReceivedAt.ToUnixTimeMilliseconds(), s.DeviceId);
+                    statusCmd.ExecuteNonQuery();
+                    statuses++;
+                    outcomes[i] = WriteOutcome.Stored;
+                    break;
+
+                case QuarantineItem q:
+                    Run(quarantineCmd, q.ReceivedAt.ToUnixTimeMilliseconds(), q.Topic, q.Reason, q.Detail, q.WholePayload ? 1 : 0, q.RecordsRejected, q.Payload);
+                    quarantineCmd.ExecuteNonQuery();
+                    if (q.WholePayload)
+                    {
+                        rejected++;
+                    }
+
+                    recordsRejected += q.RecordsRejected;
+                    outcomes[i] = WriteOutcome.Quarantined;
+                    break;
+
+                default:
+                    throw new ArgumentException($"unknown ingest item {items[i].GetType().Name}", nameof(items));
+            }
+        }
+
+        foreach (var (series, point) in latest)
+        {
+            Run(latestCmd, series, point.TimestampMs, point.Value);
+            latestCmd.ExecuteNonQuery();
+        }
+
+        AddCounters(tx, ("batches_accepted", batches), ("records_accepted", records), ("duplicates_dropped", duplicates),
+            ("payloads_rejected", rejected), ("records_rejected", recordsRejected), ("nameplates", nameplates), ("statuses", statuses));
+        tx.Commit();
+        return outcomes;
+    }
+
+    private static void UpsertDevice(SqliteCommand cmd, string device, string site, DateTimeOffset receivedAt)
+    {
+        Run(cmd, device, site, receivedAt.ToUnixTimeMilliseconds());
+        cmd.ExecuteNonQuery();
+    }
+
+    private long SeriesId(SqliteCommand cmd, string device, string signal, List<(string, string)> newSeries)
+    {
+        if (_seriesIds.TryGetValue((device, signal), out var id))
+        {
+            return id;
+        }
+
+        Run(cmd, device, signal);
+        id = Convert.ToInt64(cmd.ExecuteScalar());
+        _seriesIds[(device, signal)] = id;
+        newSeries.Add((device, signal));
+        return id;
+    }
+
+    private void AddCounters(SqliteTransaction tx, params (string Name, long Delta)[] deltas)
+    {
+        using var cmd = Command(tx, "INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value", "$n", "$v");
+        foreach (var (name, delta) in deltas)
+        {
+            if (delta != 0)
+            {
+                Run(cmd, name, delta);
+                cmd.ExecuteNonQuery();
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<SignalPoint>> QuerySignalAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT t.ts, t.value FROM telemetry t JOIN series s ON s.id = t.series
+            WHERE s.device = $d AND s.signal = $g AND t.ts >= $f AND t.ts < $t ORDER BY t.ts LIMIT $l
+            """;
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$g", signal);
+        cmd.Parameters.AddWithValue("$f", from.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$l", limit);
+        var list = new List<SignalPoint>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            list.Add(new SignalPoint(r.GetInt64(0), r.GetDouble(1)));
+        }
+
+        return Task.FromResult<IReadOnlyList<SignalPoint>>(list);
+    }
+
+    public Task<IReadOnlyList<StoredEvent>> QueryEventsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT ts, code, severity, text FROM events WHERE device = $d AND ts >= $f AND ts < $t ORDER BY ts, rowid LIMIT $l";
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$f", from.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$l", limit);
+        var list = new List<StoredEvent>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            list.Add(new StoredEvent(r.GetInt64(0), r.GetString(1), (Severity)r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3)));
+        }
+
+        return Task.FromResult<IReadOnlyList<StoredEvent>>(list);
+    }
+
+    public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        var latest = new Dictionary<string, Dictionary<string, SignalReading>>(StringComparer.Ordinal);
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT s.device, s.signal, l.ts, l.value FROM latest l JOIN series s ON s.id = l.series";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                if (!latest.TryGetValue(r.GetString(0), out var map))
+                {
+                    latest[r.GetString(0)] = map = new Dictionary<string, SignalReading>(StringComparer.Ordinal);
+                }
+
+                map[r.GetString(1)] = new SignalReading(r.GetInt64(2), r.GetDouble(3));
+            }
+        }
+
+        var list = new List<DeviceSnapshot>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT device, site, modality, vendor, model, serial, installed, software, online, status_at, last_received_at FROM devices ORDER BY device";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                Nameplate? nameplate = null;
+                if (!r.IsDBNull(2) && ModalityNames.TryParse(r.GetString(2), out var modality))
+                {
+                    nameplate = new Nameplate(modality, Str(r, 3) ?? "", Str(r, 4) ?? "", Str(r, 5), Str(r, 6), Str(r, 7));
+                }
+
+                var device = r.GetString(0);
+                list.Add(new DeviceSnapshot(
+                    device,
+                    r.GetString(1),
+                    nameplate,
+                    r.IsDBNull(8) ? null : r.GetInt64(8) == 1,
+                    r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
+                    r.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)),
+                    latest.TryGetValue(device, out var map) ? map : new Dictionary<string, SignalReading>()));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<DeviceSnapshot>>(list);
+    }
+
+    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, received_at, topic, reason, detail, whole, records_rejected, payload FROM quarantine ORDER BY id DESC LIMIT $l";
+        cmd.Parameters.AddWithValue("$l", limit);
+        var list = new List<QuarantineEntry>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new QuarantineEntry(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5) == 1, r.GetInt32(6), (byte[])r.GetValue(7)));
+        }
+
+        return Task.FromResult<IReadOnlyList<QuarantineEntry>>(list);
+    }
+
+    public Task<IngestCounters> GetCountersAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT name, value FROM counters";
+        var map = new Dictionary<string, long>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            map[r.GetString(0)] = r.GetInt64(1);
+        }
+
+        long Get(string n) => map.GetValueOrDefault(n);
+        return Task.FromResult(new IngestCounters(Get("batches_accepted"), Get("records_accepted"), Get("duplicates_dropped"), Get("payloads_rejected"), Get("records_rejected"), Get("nameplates"), Get("statuses")));
+    }
+
+    public Task<IReadOnlyList<IngestPosition>> GetPositionsAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT source, max(seq), count(*), max(received_at) FROM ingest_batches GROUP BY source ORDER BY source";
+        var list = new List<IngestPosition>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new IngestPosition(r.GetString(0), r.GetInt64(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))));
+        }
+
+        return Task.FromResult<IReadOnlyList<IngestPosition>>(list);
+    }
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var c = OpenReader();
+            return Task.FromResult(Convert.ToInt64(Scalar(c, "SELECT 1")) == 1);
+        }
+        catch (SqliteException)
+        {
+            return Task.FromResult(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _writer.Dispose();
+            SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        return c;
+    }
+
+    private static SqliteCommand Command(SqliteTransaction tx, string sql, params string[] parameters)
+    {
+        var cmd = tx.Connection!.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new SqliteParameter { ParameterName = p });
+        }
+
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private static void Run(SqliteCommand cmd, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+
+    private static object Db(string? value) => (object?)value ?? DBNull.Value;
+
+    private static string? Str(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static void Execute(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+}
