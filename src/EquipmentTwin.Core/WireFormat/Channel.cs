@@ -6,6 +6,7 @@ public enum Channel
     Logs,
     Nameplate,
     Status,
+    Maintenance,
     Alerts,
     Twin,
 }

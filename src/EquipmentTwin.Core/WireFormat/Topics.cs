@@ -18,6 +18,7 @@ public static class Topics
         Channel.Logs => "logs",
         Channel.Nameplate => "nameplate",
         Channel.Status => "status",
+        Channel.Maintenance => "maintenance",
         Channel.Alerts => "alerts",
         Channel.Twin => "twin",
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
@@ -77,11 +78,12 @@ public static class Topics
             case "logs": channel = Channel.Logs; break;
             case "nameplate": channel = Channel.Nameplate; break;
             case "status": channel = Channel.Status; break;
+            case "maintenance": channel = Channel.Maintenance; break;
             case "alerts": channel = Channel.Alerts; break;
             case "twin": channel = Channel.Twin; break;
             default:
                 reason = RejectReason.UnknownChannel;
-                detail = $"channel '{Truncate(parts[2])}' is not one of logs, nameplate, status, alerts, twin";
+                detail = $"channel '{Truncate(parts[2])}' is not one of logs, nameplate, status, maintenance, alerts, twin";
                 return false;
         }
 

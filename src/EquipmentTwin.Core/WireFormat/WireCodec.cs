@@ -74,6 +74,134 @@ public static class WireCodec
         }
     }
 
+    public static DecodeResult<MaintenanceRecord> DecodeMaintenance(ReadOnlySequence<byte> payload, WireLimits limits)
+    {
+        if (payload.Length > limits.MaxPayloadBytes)
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.PayloadTooLarge, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(payload, ReaderOptions);
+            var result = ReadMaintenance(ref reader, limits);
+            return EnsureEnd(ref reader, result);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.MalformedJson, JsonError(ex));
+        }
+    }
+
+    private static DecodeResult<MaintenanceRecord> ReadMaintenance(ref Utf8JsonReader reader, WireLimits limits)
+    {
+        if (!reader.Read())
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.MalformedJson, "empty payload");
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            var what = Describe(reader.TokenType);
+            reader.Skip();
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.SchemaMismatch, $"a maintenance record is a JSON object, not {what}");
+        }
+
+        string? schema = null, component = null, action = null, text = null, engineer = null, problem = null, tsProblem = null;
+        long? ts = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("schema"u8))
+            {
+                schema = ReadStringOrNull(ref reader, "schema", ref problem);
+            }
+            else if (reader.ValueTextEquals("ts"u8))
+            {
+                reader.Read();
+                if (TryReadTimestamp(ref reader, limits with { MaxFutureSkew = null }, DateTimeOffset.MaxValue, out var t, out _, out tsProblem))
+                {
+                    ts = t;
+                }
+            }
+            else if (reader.ValueTextEquals("component"u8))
+            {
+                component = ReadStringOrNull(ref reader, "component", ref problem);
+            }
+            else if (reader.ValueTextEquals("action"u8))
+            {
+                action = ReadStringOrNull(ref reader, "action", ref problem);
+            }
+            else if (reader.ValueTextEquals("text"u8))
+            {
+                text = ReadStringOrNull(ref reader, "text", ref problem);
+            }
+            else if (reader.ValueTextEquals("engineer"u8))
+            {
+                engineer = ReadStringOrNull(ref reader, "engineer", ref problem);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (schema != WireLimits.MaintenanceSchema)
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.SchemaMismatch, $"schema \"{Topics.Truncate(schema)}\" is not \"{WireLimits.MaintenanceSchema}\"");
+        }
+
+        if (tsProblem is not null)
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.BadTimestamp, tsProblem);
+        }
+
+        if (problem is not null)
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.InvalidField, problem);
+        }
+
+        if (ts is null || component is null || action is null)
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.MissingField, "ts, component and action are required");
+        }
+
+        if (!IsValidIdentifier(component, limits.MaxNameLength, allowDotColon: false))
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.InvalidField, $"component '{Topics.Truncate(component)}' must match [A-Za-z0-9_.-]{{1,{limits.MaxNameLength}}}");
+        }
+
+        if (!MaintenanceActionNames.TryParse(action, out var act))
+        {
+            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.InvalidField, $"action '{Topics.Truncate(action)}' is not service, repair or replace");
+        }
+
+        if (text is not null && text.Length > limits.MaxTextLength)
+        {
+            text = text[..limits.MaxTextLength];
+        }
+
+        return DecodeResult<MaintenanceRecord>.Valid(new MaintenanceRecord(ts.Value, component, act, text, engineer));
+    }
+
+    public static byte[] EncodeMaintenance(MaintenanceRecord record)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("schema"u8, WireLimits.MaintenanceSchema);
+            writer.WriteString("ts"u8, FormatRfc3339(record.TimestampMs));
+            writer.WriteString("component"u8, record.Component);
+            writer.WriteString("action"u8, record.Action.ToWire());
+            WriteOptional(writer, "text", record.Text);
+            WriteOptional(writer, "engineer", record.Engineer);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     private static DecodeResult<T> EnsureEnd<T>(ref Utf8JsonReader reader, DecodeResult<T> result)
         where T : class
     {

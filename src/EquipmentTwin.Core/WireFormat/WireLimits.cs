@@ -4,6 +4,7 @@ namespace EquipmentTwin.Core.WireFormat;
 public sealed record WireLimits
 {
     public const string LogSchema = "equipment-log/1";
+    public const string MaintenanceSchema = "equipment-maintenance/1";
 
     /// <summary>Largest payload accepted on any channel, in bytes (1 MiB).</summary>
     public int MaxPayloadBytes { get; init; } = 1024 * 1024;
