@@ -1,3 +1,5 @@
+using EquipmentTwin.Core.WireFormat;
+
 namespace EquipmentTwin.Storage;
 
 /// <summary>
@@ -12,6 +14,8 @@ public interface ITelemetryStore : IAsyncDisposable
     Task<IReadOnlyList<SignalPoint>> QuerySignalAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredEvent>> QueryEventsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<MaintenanceRecord>> QueryMaintenanceAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken);
 

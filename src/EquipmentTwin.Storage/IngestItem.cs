@@ -10,6 +10,8 @@ public sealed record BatchItem(string Site, string DeviceId, LogBatch Batch, Dat
 
 public sealed record NameplateItem(string Site, string DeviceId, Nameplate Nameplate, DateTimeOffset ReceivedAt) : IngestItem(ReceivedAt);
 
+public sealed record MaintenanceItem(string Site, string DeviceId, MaintenanceRecord Record, DateTimeOffset ReceivedAt) : IngestItem(ReceivedAt);
+
 public sealed record StatusItem(string Site, string DeviceId, DeviceStatus Status, DateTimeOffset ReceivedAt) : IngestItem(ReceivedAt);
 
 /// <summary>A payload, or the bad records of one, kept aside with the reason. <see cref="WholePayload"/> is false when the good records of the batch were stored.</summary>

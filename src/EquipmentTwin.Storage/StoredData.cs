@@ -27,7 +27,8 @@ public sealed record IngestCounters(
     long PayloadsRejected,
     long RecordsRejected,
     long Nameplates,
-    long Statuses);
+    long Statuses,
+    long Maintenance);
 
 /// <summary>Per source: the highest sequence number stored and how many batches.</summary>
 public sealed record IngestPosition(string Source, long MaxSeq, long Batches, DateTimeOffset LastReceivedAt);

@@ -102,6 +102,19 @@ public sealed class DeviceTwin
         Touch(receivedAt);
     }
 
+    /// <summary>Newest maintenance record, in event time.</summary>
+    public MaintenanceRecord? LastMaintenance { get; private set; }
+
+    public void ApplyMaintenance(MaintenanceRecord record, DateTimeOffset receivedAt)
+    {
+        if (LastMaintenance is null || record.TimestampMs >= LastMaintenance.TimestampMs)
+        {
+            LastMaintenance = record;
+        }
+
+        Touch(receivedAt);
+    }
+
     /// <summary>Restores state kept by the store (used at start-up).</summary>
     public void Restore(Nameplate? nameplate, bool? online, DateTimeOffset? statusAt, DateTimeOffset? lastReceivedAt, IEnumerable<KeyValuePair<string, SignalReading>> latest)
     {

@@ -32,6 +32,7 @@ public static class ApiEndpoints
         api.MapGet("/devices/{id}", GetDevice);
         api.MapGet("/devices/{id}/signals/{name}", GetSignal);
         api.MapGet("/devices/{id}/events", GetEvents);
+        api.MapGet("/devices/{id}/maintenance", GetMaintenance);
         api.MapGet("/ingest/stats", GetStats);
         api.MapGet("/quarantine", GetQuarantine);
         return app;
@@ -149,11 +150,29 @@ public static class ApiEndpoints
             events.Select(e => new EventDto(FormatMs(e.TimestampMs)!, e.Code, e.Severity.ToWire(), e.Text, catalog?.FindEvent(e.Code)?.Component)).ToArray()));
     }
 
+    private static async Task<IResult> GetMaintenance(string id, string? from, string? to, int? limit, TwinRegistry twins, ITelemetryStore store, CancellationToken ct)
+    {
+        if (twins.Read(id, t => t.DeviceId) is null)
+        {
+            return NotFound($"device '{id}' is not known");
+        }
+
+        // Maintenance history defaults to everything up to now rather than the last day.
+        if (!TryRange(from ?? "0", to ?? "4102444800000", null, out var f, out var t, out var error) || !TryLimit(limit, out var n, out error))
+        {
+            return Results.BadRequest(new ErrorDto(error));
+        }
+
+        var records = await store.QueryMaintenanceAsync(id, f, t, n, ct);
+        return Results.Ok(new MaintenanceListDto(id, Format(f)!, Format(t)!, records.Count,
+            records.Select(r => new MaintenanceDto(FormatMs(r.TimestampMs)!, r.Component, r.Action.ToWire(), r.Text, r.Engineer)).ToArray()));
+    }
+
     private static async Task<IResult> GetStats(ITelemetryStore store, IngestPipeline pipeline, CancellationToken ct)
     {
         var c = await store.GetCountersAsync(ct);
         var positions = await store.GetPositionsAsync(ct);
-        return Results.Ok(new IngestStatsDto(c.BatchesAccepted, c.RecordsAccepted, c.DuplicatesDropped, c.PayloadsRejected, c.RecordsRejected, c.Nameplates, c.Statuses,
+        return Results.Ok(new IngestStatsDto(c.BatchesAccepted, c.RecordsAccepted, c.DuplicatesDropped, c.PayloadsRejected, c.RecordsRejected, c.Nameplates, c.Statuses, c.Maintenance,
             pipeline.QueueDepth, pipeline.Writes, pipeline.WriteFailures, Format(pipeline.LastWriteAt),
             positions.Select(p => new IngestPositionDto(p.Source, p.MaxSeq, p.Batches, Format(p.LastReceivedAt)!)).ToArray()));
     }

@@ -32,6 +32,10 @@ public sealed record DeviceTwinDto(
     IReadOnlyDictionary<string, LatestValueDto> Latest,
     IReadOnlyCollection<string> UnknownSignals);
 
+public sealed record MaintenanceDto(string Ts, string Component, string Action, string? Text, string? Engineer);
+
+public sealed record MaintenanceListDto(string Device, string From, string To, int Count, IReadOnlyList<MaintenanceDto> Records);
+
 public sealed record PointDto(string Ts, double Value);
 
 public sealed record SignalSeriesDto(string Device, string Signal, string? Unit, string From, string To, int Count, IReadOnlyList<PointDto> Points);
@@ -50,6 +54,7 @@ public sealed record IngestStatsDto(
     long RecordsRejected,
     long Nameplates,
     long Statuses,
+    long Maintenance,
     int QueueDepth,
     long Writes,
     long WriteFailures,

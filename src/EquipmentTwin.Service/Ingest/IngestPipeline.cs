@@ -157,6 +157,9 @@ public sealed partial class IngestPipeline
             case StatusItem s:
                 _twins.ApplyStatus(s);
                 return IngestOutcome.Stored;
+            case MaintenanceItem m:
+                _twins.ApplyMaintenance(m);
+                return IngestOutcome.Stored;
             case QuarantineItem q:
                 _rejected.Add(1);
                 LogRejected(q.Topic, q.Reason, q.Detail);

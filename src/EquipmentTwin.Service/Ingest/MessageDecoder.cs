@@ -53,6 +53,12 @@ public sealed class MessageDecoder(WireLimits limits)
                     ? new StatusItem(address.Site, address.DeviceId, status.Value, receivedAt)
                     : Quarantine(topic, status.Reason.Value, status.Detail, payload, receivedAt);
 
+            case Channel.Maintenance:
+                var maintenance = WireCodec.DecodeMaintenance(payload, Limits);
+                return maintenance.IsValid
+                    ? new MaintenanceItem(address.Site, address.DeviceId, maintenance.Value, receivedAt)
+                    : Quarantine(topic, maintenance.Reason.Value, maintenance.Detail, payload, receivedAt);
+
             default:
                 // alerts and twin are what the service itself publishes.
                 return null;

@@ -55,6 +55,15 @@ public sealed class TwinRegistry(SignalCatalog catalog)
         }
     }
 
+    public void ApplyMaintenance(MaintenanceItem item)
+    {
+        var twin = GetOrAdd(item.DeviceId, item.Site);
+        lock (twin)
+        {
+            twin.ApplyMaintenance(item.Record, item.ReceivedAt);
+        }
+    }
+
     /// <summary>Runs <paramref name="read"/> under the twin's lock; null when the device is unknown.</summary>
     public T? Read<T>(string deviceId, Func<DeviceTwin, T> read)
         where T : class

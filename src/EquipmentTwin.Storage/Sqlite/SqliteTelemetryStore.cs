@@ -75,6 +75,9 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
             CREATE TABLE IF NOT EXISTS quarantine (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, topic TEXT NOT NULL,
                 reason TEXT NOT NULL, detail TEXT NOT NULL, whole INTEGER NOT NULL, records_rejected INTEGER NOT NULL, payload BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS maintenance (
+                device TEXT NOT NULL, ts INTEGER NOT NULL, component TEXT NOT NULL, action TEXT NOT NULL, text TEXT, engineer TEXT,
+                PRIMARY KEY (device, ts, component, action)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
             """);
         Execute(_writer, $"PRAGMA user_version = {SchemaVersion};");
@@ -127,9 +130,10 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
         using var deviceCmd = Command(tx, "INSERT INTO devices (device, site, last_received_at) VALUES ($d, $s, $r) ON CONFLICT (device) DO UPDATE SET site = excluded.site, last_received_at = max(coalesce(last_received_at, 0), excluded.last_received_at)", "$d", "$s", "$r");
         using var nameplateCmd = Command(tx, "UPDATE devices SET modality = $m, vendor = $v, model = $o, serial = $se, installed = $i, software = $sw WHERE device = $d", "$m", "$v", "$o", "$se", "$i", "$sw", "$d");
         using var statusCmd = Command(tx, "UPDATE devices SET online = $o, status_at = $t WHERE device = $d", "$o", "$t", "$d");
+        using var maintenanceCmd = Command(tx, "INSERT OR REPLACE INTO maintenance (device, ts, component, action, text, engineer) VALUES ($d, $t, $c, $a, $x, $e)", "$d", "$t", "$c", "$a", "$x", "$e");
         using var quarantineCmd = Command(tx, "INSERT INTO quarantine (received_at, topic, reason, detail, whole, records_rejected, payload) VALUES ($r, $t, $re, $de, $w, $n, $p)", "$r", "$t", "$re", "$de", "$w", "$n", "$p");
 
-        long batches = 0, records = 0, duplicates = 0, rejected = 0, recordsRejected = 0, nameplates = 0, statuses = 0;
+        long batches = 0, records = 0, duplicates = 0, rejected = 0, recordsRejected = 0, nameplates = 0, statuses = 0, maintenance = 0;
         var latest = new Dictionary<long, SignalPoint>();
 
         for (var i = 0; i < items.Count; i++)
@@ -194,6 +198,14 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
                     outcomes[i] = WriteOutcome.Stored;
                     break;
 
+                case MaintenanceItem m:
+                    UpsertDevice(deviceCmd, m.DeviceId, m.Site, m.ReceivedAt);
+                    Run(maintenanceCmd, m.DeviceId, m.Record.TimestampMs, m.Record.Component, m.Record.Action.ToWire(), Db(m.Record.Text), Db(m.Record.Engineer));
+                    maintenanceCmd.ExecuteNonQuery();
+                    maintenance++;
+                    outcomes[i] = WriteOutcome.Stored;
+                    break;
+
                 case QuarantineItem q:
                     Run(quarantineCmd, q.ReceivedAt.ToUnixTimeMilliseconds(), q.Topic, q.Reason, q.Detail, q.WholePayload ? 1 : 0, q.RecordsRejected, q.Payload);
                     quarantineCmd.ExecuteNonQuery();
@@ -218,7 +230,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
         }
 
         AddCounters(tx, ("batches_accepted", batches), ("records_accepted", records), ("duplicates_dropped", duplicates),
-            ("payloads_rejected", rejected), ("records_rejected", recordsRejected), ("nameplates", nameplates), ("statuses", statuses));
+            ("payloads_rejected", rejected), ("records_rejected", recordsRejected), ("nameplates", nameplates), ("statuses", statuses), ("maintenance", maintenance));
         tx.Commit();
         return outcomes;
     }
@@ -300,6 +312,26 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
         return Task.FromResult<IReadOnlyList<StoredEvent>>(list);
     }
 
+    public Task<IReadOnlyList<MaintenanceRecord>> QueryMaintenanceAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT ts, component, action, text, engineer FROM maintenance WHERE device = $d AND ts >= $f AND ts < $t ORDER BY ts LIMIT $l";
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$f", from.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$l", limit);
+        var list = new List<MaintenanceRecord>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            MaintenanceActionNames.TryParse(r.GetString(2), out var action);
+            list.Add(new MaintenanceRecord(r.GetInt64(0), r.GetString(1), action, Str(r, 3), Str(r, 4)));
+        }
+
+        return Task.FromResult<IReadOnlyList<MaintenanceRecord>>(list);
+    }
+
     public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken)
     {
         using var c = OpenReader();
@@ -376,7 +408,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
         }
 
         long Get(string n) => map.GetValueOrDefault(n);
-        return Task.FromResult(new IngestCounters(Get("batches_accepted"), Get("records_accepted"), Get("duplicates_dropped"), Get("payloads_rejected"), Get("records_rejected"), Get("nameplates"), Get("statuses")));
+        return Task.FromResult(new IngestCounters(Get("batches_accepted"), Get("records_accepted"), Get("duplicates_dropped"), Get("payloads_rejected"), Get("records_rejected"), Get("nameplates"), Get("statuses"), Get("maintenance")));
     }
 
     public Task<IReadOnlyList<IngestPosition>> GetPositionsAsync(CancellationToken cancellationToken)
