@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine with the .NET 10 SDK: installs what the tests start
+# (Debian packages: mosquitto, mosquitto-clients), builds, runs every test project, prints a summary.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "test.sh: installing ${need[*]} from Debian's packages"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test EquipmentTwin.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line for any reader: "tests: N passed, N failed, N skipped".
+awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
+       for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+       n++ }
+     END { gsub(",", "", f); printf "tests: %d passed, %d failed, %d skipped (%d test assemblies)\n", p, f, s, n }' "$log"
+exit $status

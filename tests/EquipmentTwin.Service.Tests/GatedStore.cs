@@ -1,0 +1,59 @@
+using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Storage;
+
+namespace EquipmentTwin.Service.Tests;
+
+/// <summary>Wraps the real store so a test can hold writes back or make the next ones fail, as a slow or broken disk would.</summary>
+public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore
+{
+    private volatile TaskCompletionSource _gate = Open();
+    private int _failuresLeft;
+
+    public int WriteAttempts;
+
+    public void Close() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _gate.TrySetResult();
+
+    public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
+
+    private static TaskCompletionSource Open()
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tcs.SetResult();
+        return tcs;
+    }
+
+    public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref WriteAttempts);
+        await _gate.Task.WaitAsync(cancellationToken);
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            throw new IOException("disk unavailable (test)");
+        }
+
+        return await inner.WriteAsync(items, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SignalPoint>> QuerySignalAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        inner.QuerySignalAsync(deviceId, signal, from, to, limit, cancellationToken);
+
+    public Task<IReadOnlyList<StoredEvent>> QueryEventsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        inner.QueryEventsAsync(deviceId, from, to, limit, cancellationToken);
+
+    public Task<IReadOnlyList<MaintenanceRecord>> QueryMaintenanceAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        inner.QueryMaintenanceAsync(deviceId, from, to, limit, cancellationToken);
+
+    public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken) => inner.LoadDevicesAsync(cancellationToken);
+
+    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken) => inner.QueryQuarantineAsync(limit, cancellationToken);
+
+    public Task<IngestCounters> GetCountersAsync(CancellationToken cancellationToken) => inner.GetCountersAsync(cancellationToken);
+
+    public Task<IReadOnlyList<IngestPosition>> GetPositionsAsync(CancellationToken cancellationToken) => inner.GetPositionsAsync(cancellationToken);
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
