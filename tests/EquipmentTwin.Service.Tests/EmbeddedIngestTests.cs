@@ -113,6 +113,22 @@ public class EmbeddedIngestTests
     }
 
     [Fact]
+    public async Task Device_reconnecting_at_once_with_the_same_client_id_loses_nothing()
+    {
+        await using var service = await ServiceFixture.StartAsync();
+
+        // Debian's mosquitto_pub: connect, publish, disconnect, exit; the next one takes over the same client id at once.
+        var exe = ExternalProcess.Require("mosquitto_pub", "mosquitto-clients");
+        for (var seq = 1; seq <= 30; seq++)
+        {
+            var (code, output) = await ExternalProcess.RunAsync(exe, ["-h", "127.0.0.1", "-p", service.MqttPort.ToString(), "-q", "1", "-i", "same-id", "-t", Topic, "-m", Batch("edge-a", seq, seq % 60, 70)], TimeSpan.FromSeconds(20));
+            Assert.True(code == 0, $"publish {seq}: exit {code}: {output}");
+        }
+
+        Assert.Equal(30, (await service.StatsAsync()).GetProperty("batchesAccepted").GetInt64());
+    }
+
+    [Fact]
     public async Task Service_restarted_on_the_same_data_keeps_data_twins_and_dedup()
     {
         using var dir = new TempDirectory();

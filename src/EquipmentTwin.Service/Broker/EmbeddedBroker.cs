@@ -14,7 +14,7 @@ namespace EquipmentTwin.Service.Broker;
 /// broker and service share one process. If the store cannot take a message the publisher's connection is
 /// closed without PUBACK and its client sends the message again.
 /// </summary>
-public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, IngestPipeline pipeline, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, IngestPipeline pipeline, IHostApplicationLifetime lifetime, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
 {
     private MqttServer? _server;
 
@@ -72,7 +72,9 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
 
         try
         {
-            await pipeline.SubmitAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, e.CancellationToken).ConfigureAwait(false);
+            // Not e.CancellationToken: it can fire when the same client id reconnects, and a message that
+            // reached the writer is stored anyway. Only a service shutdown abandons the wait.
+            await pipeline.SubmitAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, lifetime.ApplicationStopping).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
