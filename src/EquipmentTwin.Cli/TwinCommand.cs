@@ -22,6 +22,8 @@ public static class TwinCommand
                        --embedded-broker false --mqtt-host H   subscribe to an external broker instead
                      every setting can also be given as --Section:Key value, in appsettings.json,
                      or as an environment variable EQUIPMENTTWIN__Section__Key
+          bench ingest   measure ingest throughput through the real broker and store
+                       --clients N --batches N --records N --inflight N --runs N
           help       this text
 
         see README.md and docs/ for more.
@@ -42,6 +44,8 @@ public static class TwinCommand
             {
                 case "serve":
                     return await ServeAsync(rest);
+                case "bench" when rest.Length > 0 && rest[0] == "ingest":
+                    return await Bench.IngestBench.RunAsync(rest[1..]);
                 default:
                     Console.Error.WriteLine($"twin: unknown command '{args[0]}'. Run 'twin help'.");
                     return 2;
