@@ -1,0 +1,65 @@
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Fusion;
+
+/// <summary>
+/// One alert per developing fault of one device and component group: its forecast, confidence,
+/// severity and the evidence behind it, updated as the evidence changes. Times are event time.
+/// </summary>
+public sealed class MaintenanceAlert
+{
+    private readonly Dictionary<EngineKind, long> _firstEvidenceMs = new();
+
+    internal MaintenanceAlert(string id, string deviceId, string site, Modality modality, string group, long openedMs)
+    {
+        Id = id;
+        DeviceId = deviceId;
+        Site = site;
+        Modality = modality;
+        Group = group;
+        Component = group;
+        OpenedMs = openedMs;
+        UpdatedMs = openedMs;
+    }
+
+    public string Id { get; }
+    public string DeviceId { get; }
+    public string Site { get; }
+    public Modality Modality { get; }
+
+    /// <summary>The component group the alert is about (its first member names it).</summary>
+    public string Group { get; }
+
+    /// <summary>The most specific component the evidence points at.</summary>
+    public string Component { get; internal set; }
+
+    public AlertState State { get; internal set; } = AlertState.Open;
+    public long OpenedMs { get; }
+    public long UpdatedMs { get; internal set; }
+    public long? ClosedMs { get; internal set; }
+    public string? ClosedReason { get; internal set; }
+    public string? AcknowledgedBy { get; internal set; }
+    public double Confidence { get; internal set; }
+    public Severity Severity { get; internal set; }
+    public Forecast? Forecast { get; internal set; }
+
+    /// <summary>Evidence behind the alert now (kept as last seen once it is withdrawn, until the alert closes).</summary>
+    public IReadOnlyList<Evidence> Evidence { get; internal set; } = [];
+
+    /// <summary>Event time of the last moment any evidence was present.</summary>
+    public long LastEvidenceMs { get; internal set; }
+
+    /// <summary>Incremented on every published change.</summary>
+    public int Revision { get; internal set; }
+
+    /// <summary>When each engine first spoke for this alert (event time).</summary>
+    public IReadOnlyDictionary<EngineKind, long> FirstEvidenceMs => _firstEvidenceMs;
+
+    /// <summary>The forecast as it stood when the alert first had one (kept for calibration).</summary>
+    public Forecast? FirstForecast { get; internal set; }
+
+    internal void NoteEngine(EngineKind engine, long ms) => _firstEvidenceMs.TryAdd(engine, ms);
+
+    public override string ToString() => $"{Id} {State.ToWire()} {DeviceId}/{Component} conf {Confidence:0.00} {Severity.ToWire()}";
+}
