@@ -1,0 +1,23 @@
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Knowledge;
+
+/// <summary>
+/// The mean over <see cref="WindowMs"/> against the device's own baseline (median of hourly means over the
+/// first <see cref="BaselineMs"/> of data, re-learnt after maintenance), as a percent or absolute deviation.
+/// </summary>
+public sealed record BaselineDeviationRule(
+    string Id,
+    string Component,
+    Severity Severity,
+    string Message,
+    bool Hidden,
+    WhileCondition? While,
+    string Signal,
+    long WindowMs,
+    long BaselineMs,
+    bool Relative,
+    Comparison Deviation,
+    int MinPoints,
+    int MinBaselinePoints)
+    : Rule(Id, RuleKind.BaselineDeviation, Component, Severity, Message, Hidden, While);

@@ -1,0 +1,21 @@
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Knowledge;
+
+/// <summary>
+/// The least-squares slope of hourly means over <see cref="WindowMs"/> (units per day) past a limit, when
+/// the fit has <see cref="MinPoints"/> points and |slope| / standard error reaches <see cref="MinSignificance"/>.
+/// </summary>
+public sealed record RateRule(
+    string Id,
+    string Component,
+    Severity Severity,
+    string Message,
+    bool Hidden,
+    WhileCondition? While,
+    string Signal,
+    long WindowMs,
+    Comparison SlopePerDay,
+    int MinPoints,
+    double MinSignificance)
+    : Rule(Id, RuleKind.Rate, Component, Severity, Message, Hidden, While);

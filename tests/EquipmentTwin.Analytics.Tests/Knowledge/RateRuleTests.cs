@@ -1,0 +1,68 @@
+using static EquipmentTwin.Analytics.Tests.Knowledge.RuleHarness;
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Tests.Knowledge;
+
+public class RateRuleTests
+{
+    private const string HeliumFalling = """
+        { "id": "he-falling", "kind": "rate", "severity": "error", "signal": "he_level_pct",
+          "windowHours": 48, "slopePerDayBelow": -0.5, "clearSlopePerDay": -0.2, "minPoints": 24,
+          "message": "Helium falling {rate} {unit}/day over {window}, now {value} {unit}" }
+        """;
+
+    [Fact]
+    public void Fires_on_a_falling_slope_beyond_the_limit()
+    {
+        var noise = new Random(11);
+        var h = With(Modality.Mri, HeliumFalling);
+
+        // Compressor stopped: -3 %/day, with ±2 % probe noise, every 15 minutes.
+        h.Feed("he_level_pct", 0, D(4), Min(15), t => 85 - 3.0 * t / D(1) + (noise.NextDouble() - 0.5) * 4);
+
+        var e = h.Evidence("he-falling");
+        Assert.NotNull(e);
+        var slope = e.Readings.Single(r => r.Name == "he_level_pct.slope_per_day").Value;
+        Assert.InRange(slope, -3.6, -2.4);
+        Assert.StartsWith("Helium falling -", e.Summary);
+    }
+
+    [Fact]
+    public void Does_not_fire_on_a_flat_noisy_level()
+    {
+        var noise = new Random(5);
+        var h = With(Modality.Mri, HeliumFalling);
+        var fired = false;
+        h.Device.HourClosed += (_, _) => fired |= h.Active("he-falling");
+
+        // ±5 % full-scale probe noise on a zero-boil-off magnet, for 30 days.
+        h.Feed("he_level_pct", 0, D(30), Min(15), _ => 78 + (noise.NextDouble() - 0.5) * 10);
+
+        Assert.False(fired);
+    }
+
+    [Fact]
+    public void Does_not_fire_before_the_window_holds_enough_points()
+    {
+        var h = With(Modality.Mri, HeliumFalling);
+
+        // A steep fall, but only 20 hourly points so far.
+        h.Feed("he_level_pct", 0, H(20), Min(15), t => 85 - 10.0 * t / D(1));
+        Assert.False(h.Active("he-falling"));
+
+        h.Feed("he_level_pct", H(20) + Min(15), H(26), Min(15), t => 85 - 10.0 * t / D(1));
+        Assert.True(h.Active("he-falling"));
+    }
+
+    [Fact]
+    public void Clears_when_the_level_stops_falling()
+    {
+        var h = With(Modality.Mri, HeliumFalling);
+        h.Feed("he_level_pct", 0, D(3), Min(15), t => 85 - 3.0 * t / D(1));
+        Assert.True(h.Active("he-falling"));
+
+        // Cooler restarted: flat from day 3; the 48 h window forgets the fall.
+        h.Feed("he_level_pct", D(3) + Min(15), D(6), Min(15), _ => 76);
+        Assert.False(h.Active("he-falling"));
+    }
+}
