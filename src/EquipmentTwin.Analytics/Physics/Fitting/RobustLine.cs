@@ -1,5 +1,3 @@
-using MathNet.Numerics.Statistics;
-
 namespace EquipmentTwin.Analytics.Physics.Fitting;
 
 /// <summary>
@@ -24,6 +22,7 @@ public static class RobustLine
         var keep = new bool[n];
         Array.Fill(keep, true);
         var residuals = new double[n];
+        var scratch = new double[n];
         LineFit? fit = null;
         for (var iter = 0; iter < MaxIterations; iter++)
         {
@@ -33,17 +32,17 @@ public static class RobustLine
                 return null;
             }
 
-            var scaled = new List<double>(f.N);
+            var m = 0;
             for (var i = 0; i < n; i++)
             {
                 residuals[i] = (y[i] - f.ValueAt(t[i])) * Sqrt(w, i);
                 if (keep[i])
                 {
-                    scaled.Add(residuals[i]);
+                    scratch[m++] = residuals[i];
                 }
             }
 
-            var scale = RobustScale(scaled);
+            var scale = RobustScale(scratch.AsSpan(0, m));
             if (scale <= 0)
             {
                 break;
@@ -85,25 +84,35 @@ public static class RobustLine
     }
 
     /// <summary>1.4826·MAD, or 1.2533·mean absolute deviation when most values are equal (quantised signals); 0 if all equal.</summary>
-    public static double RobustScale(List<double> values)
+    public static double RobustScale(IReadOnlyList<double> values) => RobustScale(values.ToArray().AsSpan());
+
+    /// <summary>As <see cref="RobustScale(IReadOnlyList{double})"/>; reorders <paramref name="values"/>.</summary>
+    public static double RobustScale(Span<double> values)
     {
-        if (values.Count == 0)
+        if (values.Length == 0)
         {
             return 0;
         }
 
-        var arr = values.ToArray();
-        var median = ArrayStatistics.MedianInplace(arr);
+        var median = Median(values);
         var mean = 0.0;
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < values.Length; i++)
         {
-            arr[i] = Math.Abs(values[i] - median);
-            mean += arr[i];
+            values[i] = Math.Abs(values[i] - median);
+            mean += values[i];
         }
 
-        mean /= values.Count;
-        var mad = 1.4826 * ArrayStatistics.MedianInplace(arr);
+        mean /= values.Length;
+        var mad = 1.4826 * Median(values);
         return mad > 0 ? mad : 1.2533 * mean;
+    }
+
+    /// <summary>Median by sorting in place.</summary>
+    public static double Median(Span<double> values)
+    {
+        values.Sort();
+        var h = values.Length / 2;
+        return values.Length % 2 == 1 ? values[h] : 0.5 * (values[h - 1] + values[h]);
     }
 
     private static double Sqrt(ReadOnlySpan<double> w, int i) => w.IsEmpty ? 1.0 : Math.Sqrt(w[i]);

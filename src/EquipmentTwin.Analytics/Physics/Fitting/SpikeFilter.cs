@@ -21,20 +21,28 @@ public static class SpikeFilter
         }
 
         var deviation = new double[n];
-        var window = new double[2 * HalfWindow + 1];
+        Span<double> window = stackalloc double[2 * HalfWindow + 1];
         for (var i = 0; i < n; i++)
         {
             var lo = Math.Max(0, Math.Min(i - HalfWindow, n - window.Length));
             for (var k = 0; k < window.Length; k++)
             {
-                window[k] = y[lo + k];
+                // insertion sort: seven values, far cheaper than a general sort per point
+                var v = y[lo + k];
+                var j = k - 1;
+                while (j >= 0 && window[j] > v)
+                {
+                    window[j + 1] = window[j];
+                    j--;
+                }
+
+                window[j + 1] = v;
             }
 
-            Array.Sort(window);
             deviation[i] = y[i] - window[HalfWindow];
         }
 
-        var scale = RobustLine.RobustScale(deviation.ToList());
+        var scale = RobustLine.RobustScale(deviation.AsSpan().ToArray().AsSpan());
         if (scale <= 0)
         {
             return (keep, 0);
