@@ -1,0 +1,320 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Physics;
+
+/// <summary>Loads <c>config/physics/{modality}.json</c> and checks every model against the modality's catalog.</summary>
+public static class PhysicsConfigLoader
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    private static readonly double MaxWindowDays = DeviceHistory.HourCapacity / 24.0;
+
+    /// <summary>Loads every <c>*.json</c> in <paramref name="directory"/>; throws <see cref="PhysicsConfigException"/> naming file, model and field.</summary>
+    public static PhysicsConfig LoadDirectory(string directory, SignalCatalog catalog)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new PhysicsConfigException($"physics config folder '{directory}' does not exist");
+        }
+
+        var files = Directory.GetFiles(directory, "*.json").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        if (files.Length == 0)
+        {
+            throw new PhysicsConfigException($"physics config folder '{directory}' holds no .json file");
+        }
+
+        var byModality = new Dictionary<Modality, IReadOnlyList<PhysicsModel>>();
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var (modality, models) = LoadFile(file, catalog);
+            if (byModality.ContainsKey(modality))
+            {
+                throw new PhysicsConfigException($"{file}: field 'modality': '{modality.ToWire()}' is configured twice in {directory}");
+            }
+
+            foreach (var m in models)
+            {
+                if (ids.TryGetValue(m.Id, out var other))
+                {
+                    throw new PhysicsConfigException($"{file}: model '{m.Id}': field 'id': already used in {other}");
+                }
+
+                ids[m.Id] = file;
+            }
+
+            byModality[modality] = models;
+        }
+
+        return new PhysicsConfig(byModality);
+    }
+
+    public static (Modality Modality, IReadOnlyList<PhysicsModel> Models) LoadFile(string file, SignalCatalog catalog)
+    {
+        ConfigFile? doc;
+        try
+        {
+            doc = JsonSerializer.Deserialize<ConfigFile>(File.ReadAllText(file), JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new PhysicsConfigException($"{file}: not valid physics config at {ex.Path ?? "$"}: {ex.Message}", ex);
+        }
+
+        if (doc is null)
+        {
+            throw new PhysicsConfigException($"{file}: empty physics config");
+        }
+
+        if (!ModalityNames.TryParse(doc.Modality, out var modality))
+        {
+            throw new PhysicsConfigException($"{file}: field 'modality': '{doc.Modality}' is not mri, ct or xray");
+        }
+
+        var modalityCatalog = catalog.Find(modality)
+            ?? throw new PhysicsConfigException($"{file}: field 'modality': no catalog for '{modality.ToWire()}'");
+
+        var models = new List<PhysicsModel>();
+        foreach (var (entry, i) in (doc.Models ?? []).Select((m, i) => (m, i)))
+        {
+            var model = Validate(file, i, entry, modalityCatalog);
+            if (models.Any(m => m.Id == model.Id))
+            {
+                throw new PhysicsConfigException($"{file}: model '{model.Id}': field 'id': defined twice");
+            }
+
+            models.Add(model);
+        }
+
+        return (modality, models);
+    }
+
+    private static PhysicsModel Validate(string file, int index, ModelFile m, ModalityCatalog catalog)
+    {
+        var name = string.IsNullOrWhiteSpace(m.Id) ? $"models[{index}]" : m.Id;
+        PhysicsConfigException Error(string field, string problem) => new($"{file}: model '{name}': field '{field}': {problem}");
+
+        if (string.IsNullOrWhiteSpace(m.Id))
+        {
+            throw Error("id", "is missing");
+        }
+
+        if (m.Component is null || !catalog.Components.ContainsKey(m.Component))
+        {
+            throw Error("component", $"'{m.Component}' is not a component of the {catalog.Modality.ToWire()} catalog");
+        }
+
+        if (!PhysicsLawNames.TryParse(m.Law, out var law))
+        {
+            throw Error("law", $"'{m.Law}' is not one of {string.Join(", ", Enum.GetValues<PhysicsLaw>().Select(l => l.ToConfig()))}");
+        }
+
+        string unit;
+        double sampleSeconds;
+        var codes = (m.Codes ?? []).ToArray();
+        SignalDefinition? signal = null;
+        if (law == PhysicsLaw.PoissonRate)
+        {
+            if (codes.Length == 0)
+            {
+                throw Error("codes", "a poisson-rate model needs at least one event code");
+            }
+
+            foreach (var code in codes)
+            {
+                if (catalog.FindEvent(code) is null)
+                {
+                    throw Error("codes", $"'{code}' is not an event code of the {catalog.Modality.ToWire()} catalog");
+                }
+            }
+
+            unit = "events/day";
+            sampleSeconds = 86_400;
+        }
+        else
+        {
+            signal = m.Signal is null ? null : catalog.FindSignal(m.Signal);
+            if (signal is null)
+            {
+                throw Error("signal", $"'{m.Signal}' is not a signal of the {catalog.Modality.ToWire()} catalog");
+            }
+
+            if (codes.Length > 0)
+            {
+                throw Error("codes", "only poisson-rate models count events");
+            }
+
+            unit = signal.Unit;
+            sampleSeconds = signal.SampleSeconds;
+        }
+
+        var direction = ThresholdDirection.Above;
+        double threshold = 0;
+        if (law == PhysicsLaw.WeibullUsage)
+        {
+            if (signal is not { Cumulative: true })
+            {
+                throw Error("signal", $"'{m.Signal}' must be a cumulative usage signal for weibull-usage");
+            }
+
+            if (m.Eta is not > 0)
+            {
+                throw Error("eta", "must be a positive Weibull scale in the signal's unit");
+            }
+
+            if (m.Beta is not > 0)
+            {
+                throw Error("beta", "must be a positive Weibull shape");
+            }
+
+            threshold = m.Eta.Value;
+        }
+        else
+        {
+            if (m.Threshold is not { } th || !double.IsFinite(th))
+            {
+                throw Error("threshold", "is missing or not a finite number");
+            }
+
+            threshold = th;
+            direction = m.Direction?.Trim().ToLowerInvariant() switch
+            {
+                "above" => ThresholdDirection.Above,
+                "below" => ThresholdDirection.Below,
+                _ => throw Error("direction", $"'{m.Direction}' is not above or below"),
+            };
+        }
+
+        if (m.RelativeToBaseline)
+        {
+            if (law is PhysicsLaw.PoissonRate or PhysicsLaw.WeibullUsage)
+            {
+                throw Error("relativeToBaseline", $"does not apply to {law.ToConfig()}");
+            }
+
+            if (threshold == 0 || (threshold > 0) != (direction == ThresholdDirection.Above))
+            {
+                throw Error("threshold", "a relative threshold is a percent change: positive for above, negative for below");
+            }
+        }
+
+        if (law == PhysicsLaw.PoissonRate && (direction != ThresholdDirection.Above || threshold <= 0))
+        {
+            throw Error("threshold", "an event-rate threshold is a positive events/day with direction above");
+        }
+
+        if (law == PhysicsLaw.Exponential && direction != ThresholdDirection.Above)
+        {
+            throw Error("direction", "the exponential law models growth above its baseline: use above");
+        }
+
+        var model = new PhysicsModel
+        {
+            Id = m.Id,
+            Component = m.Component,
+            Law = law,
+            Signal = signal?.Name,
+            Codes = codes,
+            Threshold = threshold,
+            Direction = direction,
+            RelativeToBaseline = m.RelativeToBaseline,
+            BaselineDays = m.BaselineDays ?? 7,
+            WindowDays = m.WindowDays ?? 14,
+            MinPoints = m.MinPoints ?? (law == PhysicsLaw.PoissonRate ? 14 : 24),
+            RefitHours = m.RefitHours ?? 6,
+            HorizonDays = m.HorizonDays ?? 60,
+            ResetCodes = (m.ResetCodes ?? []).ToArray(),
+            SaturationDays = m.SaturationDays,
+            WeibullEta = m.Eta ?? 0,
+            WeibullBeta = m.Beta ?? 0,
+            Label = string.IsNullOrWhiteSpace(m.Label) ? (signal?.Name ?? string.Join("+", codes)) : m.Label,
+            Unit = unit,
+            SampleSeconds = sampleSeconds,
+        };
+
+        if (model.WindowDays is <= 0 || model.WindowDays > MaxWindowDays)
+        {
+            throw Error("windowDays", $"must be in (0, {MaxWindowDays}] (the hourly history keeps {MaxWindowDays} days)");
+        }
+
+        if (model.BaselineDays is <= 0 || model.BaselineDays > MaxWindowDays)
+        {
+            throw Error("baselineDays", $"must be in (0, {MaxWindowDays}]");
+        }
+
+        if (model.MinPoints < 3)
+        {
+            throw Error("minPoints", "must be at least 3");
+        }
+
+        if (model.RefitHours is < 1 or > 24 * 7)
+        {
+            throw Error("refitHours", "must be between 1 and 168");
+        }
+
+        if (model.HorizonDays <= 0)
+        {
+            throw Error("horizonDays", "must be positive");
+        }
+
+        if (model.SaturationDays is { } ts && (law != PhysicsLaw.ChangePointLinear || ts <= 0))
+        {
+            throw Error("saturationDays", "is a positive time constant (days) for changepoint-linear only");
+        }
+
+        if (law != PhysicsLaw.WeibullUsage && (m.Eta is not null || m.Beta is not null))
+        {
+            throw Error(m.Eta is not null ? "eta" : "beta", "only weibull-usage models take Weibull parameters");
+        }
+
+        foreach (var code in model.ResetCodes)
+        {
+            if (catalog.FindEvent(code) is null)
+            {
+                throw Error("resetCodes", $"'{code}' is not an event code of the {catalog.Modality.ToWire()} catalog");
+            }
+        }
+
+        return model;
+    }
+
+    private sealed class ConfigFile
+    {
+        public string? Modality { get; set; }
+        public List<ModelFile>? Models { get; set; }
+    }
+
+    private sealed class ModelFile
+    {
+        public string? Id { get; set; }
+        public string? Component { get; set; }
+        public string? Law { get; set; }
+        public string? Label { get; set; }
+        public string? Signal { get; set; }
+        public List<string>? Codes { get; set; }
+        public double? Threshold { get; set; }
+        public string? Direction { get; set; }
+        public bool RelativeToBaseline { get; set; }
+        public double? BaselineDays { get; set; }
+        public double? WindowDays { get; set; }
+        public int? MinPoints { get; set; }
+        public double? RefitHours { get; set; }
+        public double? HorizonDays { get; set; }
+        public List<string>? ResetCodes { get; set; }
+        public double? SaturationDays { get; set; }
+        public double? Eta { get; set; }
+        public double? Beta { get; set; }
+        public string? Source { get; set; }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Physics;
+
+/// <summary>
+/// The physics models of one device: refits each model at most every <see cref="PhysicsModel.RefitHours"/> on
+/// the hour tick, starts a model afresh after maintenance of its component (or one of its reset events), and
+/// keeps at most one piece of evidence per model. State is a few fields per model.
+/// </summary>
+internal sealed class PhysicsDeviceEngine : IDeviceEngine
+{
+    private const long HourMs = DeviceHistory.HourMs;
+    private readonly ModelState[] _states;
+    private Evidence[] _evidence = [];
+    private bool _dirty;
+
+    public PhysicsDeviceEngine(IReadOnlyList<PhysicsModel> models)
+    {
+        _states = models.Select(m => new ModelState(m)).ToArray();
+    }
+
+    public IReadOnlyList<Evidence> Evidence
+    {
+        get
+        {
+            if (_dirty)
+            {
+                _evidence = _states.Where(s => s.Evidence is not null).Select(s => s.Evidence!).ToArray();
+                _dirty = false;
+            }
+
+            return _evidence;
+        }
+    }
+
+    public void OnBucket(string signal, in SeriesPoint bucket, DeviceHistory history)
+    {
+    }
+
+    public void OnEvent(in LogRecord record, DeviceHistory history)
+    {
+        foreach (var s in _states)
+        {
+            if (s.Model.ResetCodes.Count > 0 && s.Model.ResetCodes.Contains(record.Code!, StringComparer.Ordinal))
+            {
+                Reset(s, record.TimestampMs);
+            }
+        }
+    }
+
+    public void OnMaintenance(MaintenanceRecord record, DeviceHistory history)
+    {
+        foreach (var s in _states)
+        {
+            if (string.Equals(s.Model.Component, record.Component, StringComparison.Ordinal))
+            {
+                Reset(s, record.TimestampMs);
+            }
+        }
+    }
+
+    public void OnHour(long hourEndMs, DeviceHistory history)
+    {
+        foreach (var s in _states)
+        {
+            if (hourEndMs >= s.NextFitMs)
+            {
+                s.NextFitMs = hourEndMs + (long)(s.Model.RefitHours * HourMs);
+                Refit(s, hourEndMs, history);
+            }
+        }
+    }
+
+    private void Reset(ModelState s, long atMs)
+    {
+        s.ResetMs = Math.Max(s.ResetMs, atMs);
+        s.Baseline = null;
+        s.SinceMs = null;
+        s.NextFitMs = long.MinValue;
+        if (s.Evidence is not null)
+        {
+            s.Evidence = null;
+            _dirty = true;
+        }
+    }
+
+    private void Refit(ModelState s, long nowMs, DeviceHistory history)
+    {
+        var from = Math.Max(s.ResetMs, Math.Max(history.FirstMs ?? nowMs, history.LastMaintenanceMs(s.Model.Component) ?? long.MinValue));
+        if (from != s.BaselineFromMs)
+        {
+            s.BaselineFromMs = from;
+            s.Baseline = null;
+        }
+
+        if (s.Model.NeedsBaseline && s.Baseline is null)
+        {
+            s.Baseline = PhysicsModelEvaluator.Baseline(s.Model, history, from, nowMs);
+        }
+
+        var projection = PhysicsModelEvaluator.Evaluate(s.Model, history, nowMs, from, s.Baseline);
+        var evidence = projection is null || projection.Band.P50 > s.Model.HorizonDays ? null : Build(s, projection, nowMs);
+        if (evidence is not null || s.Evidence is not null)
+        {
+            s.Evidence = evidence;
+            _dirty = true;
+        }
+    }
+
+    private static Evidence Build(ModelState s, Projection p, long nowMs)
+    {
+        var m = s.Model;
+        s.SinceMs ??= nowMs;
+        var b = p.Band;
+        long At(double days) => nowMs + (long)Math.Round(days * PhysicsModelEvaluator.DayMs);
+        var forecast = new Forecast(
+            m.Component,
+            m.Signal ?? string.Join("+", m.Codes),
+            p.Threshold,
+            m.Direction,
+            At(b.P10),
+            At(b.P50),
+            At(b.P90),
+            m.ModelName,
+            p.Parameters,
+            p.RSquared,
+            p.Points,
+            nowMs);
+        var severity = b.P50 < 3 ? Severity.Critical : b.P50 < 14 ? Severity.Error : Severity.Warning;
+        var summary = p.Crossed
+            ? Inv($"{p.Trend}; {p.Target} crossed (observed); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}")
+            : Inv($"{p.Trend}; {p.Target} in {b.P50:0.0} d (P10 {b.P10:0.0} d – P90 {b.P90:0.0} d); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}");
+        return new Evidence(
+            EngineKind.Physics,
+            m.Id,
+            m.Component,
+            s.SinceMs.Value,
+            nowMs,
+            Math.Clamp(p.Confidence, 0, 1),
+            severity,
+            summary,
+            [new Reading("slope_per_day", p.Slope, nowMs), new Reading("current", p.Current, nowMs), new Reading("threshold", p.Threshold, nowMs)],
+            forecast);
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class ModelState(PhysicsModel model)
+    {
+        public PhysicsModel Model { get; } = model;
+        public long ResetMs { get; set; } = long.MinValue;
+        public long NextFitMs { get; set; } = long.MinValue;
+        public long BaselineFromMs { get; set; } = long.MinValue;
+        public double? Baseline { get; set; }
+        public long? SinceMs { get; set; }
+        public Evidence? Evidence { get; set; }
+    }
+}

@@ -1,0 +1,16 @@
+using EquipmentTwin.Analytics.Engines;
+
+namespace EquipmentTwin.Analytics.Physics;
+
+/// <summary>
+/// Deductive, calibrated engine: physical laws (line, change point, exponential growth, Poisson rate,
+/// Weibull life) fitted to each device's own data, forecasting when a component crosses its failure threshold.
+/// </summary>
+public sealed class PhysicsEngine(PhysicsConfig config) : IAnalyticsEngine
+{
+    public PhysicsConfig Config { get; } = config;
+
+    public EngineKind Kind => EngineKind.Physics;
+
+    public IDeviceEngine CreateDevice(DeviceContext context) => new PhysicsDeviceEngine(Config.For(context.Modality));
+}

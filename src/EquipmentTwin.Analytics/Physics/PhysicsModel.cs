@@ -1,0 +1,68 @@
+using EquipmentTwin.Analytics.Engines;
+
+namespace EquipmentTwin.Analytics.Physics;
+
+/// <summary>
+/// One calibrated model of one component, as loaded from <c>config/physics/{modality}.json</c> and checked
+/// against the modality's catalog (unit and sampling interval come from the catalog).
+/// </summary>
+public sealed record PhysicsModel
+{
+    public required string Id { get; init; }
+    public required string Component { get; init; }
+    public required PhysicsLaw Law { get; init; }
+
+    /// <summary>Signal the law is fitted to; null for <see cref="PhysicsLaw.PoissonRate"/>.</summary>
+    public string? Signal { get; init; }
+
+    /// <summary>Event codes counted by <see cref="PhysicsLaw.PoissonRate"/>.</summary>
+    public IReadOnlyList<string> Codes { get; init; } = [];
+
+    /// <summary>Failure threshold: absolute, or percent change from the baseline when <see cref="RelativeToBaseline"/>; events/day for rates.</summary>
+    public double Threshold { get; init; }
+
+    public ThresholdDirection Direction { get; init; }
+
+    public bool RelativeToBaseline { get; init; }
+
+    /// <summary>Days of data (after the start or the last maintenance) whose median hourly mean is the baseline.</summary>
+    public double BaselineDays { get; init; } = 7;
+
+    /// <summary>Days of data used for each fit (at most the 60 days the hourly history keeps).</summary>
+    public double WindowDays { get; init; } = 14;
+
+    /// <summary>Fewest points (hourly means, or days for rates) a fit needs.</summary>
+    public int MinPoints { get; init; } = 24;
+
+    public double RefitHours { get; init; } = 6;
+
+    /// <summary>Only forecasts whose P50 falls within this many days become evidence.</summary>
+    public double HorizonDays { get; init; } = 60;
+
+    /// <summary>Events that start the model afresh like maintenance does (a helium top-off).</summary>
+    public IReadOnlyList<string> ResetCodes { get; init; } = [];
+
+    /// <summary>Change-point law: time constant Ts (days) of the saturating rate r1 → r∞; null fits the post-change segment as a line.</summary>
+    public double? SaturationDays { get; init; }
+
+    /// <summary>Weibull scale η in the usage signal's unit.</summary>
+    public double WeibullEta { get; init; }
+
+    /// <summary>Weibull shape β.</summary>
+    public double WeibullBeta { get; init; }
+
+    /// <summary>Words for summaries ("Helium"); defaults to the signal or the codes.</summary>
+    public string Label { get; init; } = "";
+
+    /// <summary>Unit of the signal (from the catalog); "events/day" for rates.</summary>
+    public string Unit { get; init; } = "";
+
+    /// <summary>Nominal sampling interval of the signal (from the catalog); judges whether the channel dropped.</summary>
+    public double SampleSeconds { get; init; } = 60;
+
+    /// <summary>Whether the law needs the device's own baseline (relative thresholds, φ of the exponential law).</summary>
+    public bool NeedsBaseline => RelativeToBaseline || Law == PhysicsLaw.Exponential;
+
+    /// <summary>Model name reported in forecasts: law and id.</summary>
+    public string ModelName => $"{Law.ToConfig()}:{Id}";
+}

@@ -1,0 +1,112 @@
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.Physics;
+using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Testing;
+
+namespace EquipmentTwin.Analytics.Tests.Physics;
+
+public class PhysicsConfigLoaderTests
+{
+    [Fact]
+    public void Shipped_physics_configs_load_against_the_catalogs()
+    {
+        var config = PhysicsConfigLoader.LoadDirectory(Synthetic.ConfigDirectory, Synthetic.Catalog);
+
+        Assert.Equal([Modality.Mri, Modality.Ct, Modality.Xray], config.Modalities.OrderBy(m => m));
+        foreach (var modality in config.Modalities)
+        {
+            var catalog = Synthetic.Catalog[modality];
+            Assert.NotEmpty(config.For(modality));
+            foreach (var m in config.For(modality))
+            {
+                Assert.True(catalog.Components.ContainsKey(m.Component), m.Id);
+                Assert.True(m.Signal is null || catalog.Signals.ContainsKey(m.Signal), m.Id);
+                Assert.All(m.Codes, c => Assert.NotNull(catalog.FindEvent(c)));
+            }
+        }
+
+        var helium = config.For(Modality.Mri).Single(m => m.Signal == "he_level_pct");
+        Assert.Equal((PhysicsLaw.ChangePointLinear, 40.0, ThresholdDirection.Below, "%"), (helium.Law, helium.Threshold, helium.Direction, helium.Unit));
+        var filament = config.For(Modality.Ct).Single(m => m.Signal == "filament_current_a");
+        Assert.True(filament.RelativeToBaseline);
+        Assert.Equal(10, filament.Threshold);
+        var output = config.For(Modality.Xray).Single(m => m.Signal == "tube_output_mgy_per_mas");
+        Assert.Equal((-15.0, ThresholdDirection.Below), (output.Threshold, output.Direction));
+        Assert.Contains(config.For(Modality.Ct), m => m.Law == PhysicsLaw.PoissonRate && m.Codes.Contains("CT-TUB-101"));
+    }
+
+    [Theory]
+    [InlineData("\"signal\": \"he_level\"", "signal", "'he_level' is not a signal")]
+    [InlineData("\"component\": \"flux_capacitor\"", "component", "not a component")]
+    [InlineData("\"law\": \"quadratic\"", "law", "'quadratic'")]
+    [InlineData("\"direction\": \"sideways\"", "direction", "not above or below")]
+    [InlineData("\"threshold\": null", "threshold", "missing")]
+    [InlineData("\"windowDays\": 90", "windowDays", "(0, 60]")]
+    [InlineData("\"minPoints\": 1", "minPoints", "at least 3")]
+    [InlineData("\"relativeToBaseline\": true", "threshold", "positive for above, negative for below")]
+    [InlineData("\"saturationDays\": -1", "saturationDays", "positive")]
+    [InlineData("\"resetCodes\": [\"MR-XX-999\"]", "resetCodes", "MR-XX-999")]
+    public void Bad_model_is_rejected_naming_file_model_and_field(string change, string field, string problem)
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "mri.json");
+        File.WriteAllText(file, Model(change));
+
+        var ex = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+
+        Assert.Contains(file, ex.Message);
+        Assert.Contains("model 'helium'", ex.Message);
+        Assert.Contains($"field '{field}'", ex.Message);
+        Assert.Contains(problem, ex.Message);
+    }
+
+    [Fact]
+    public void Poisson_model_with_an_unknown_code_is_rejected()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(Path.Combine(dir.Path, "ct.json"), """
+            { "modality": "ct", "models": [ { "id": "arcs", "component": "tube_insert", "law": "poisson-rate",
+              "codes": [ "CT-TUB-999" ], "threshold": 5, "direction": "above" } ] }
+            """);
+
+        var ex = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+
+        Assert.Contains("model 'arcs': field 'codes': 'CT-TUB-999'", ex.Message);
+    }
+
+    [Fact]
+    public void Unknown_field_and_duplicate_ids_are_rejected()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(Path.Combine(dir.Path, "mri.json"), Model("\"treshold\": 40"));
+        var typo = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("treshold", typo.Message);
+
+        File.WriteAllText(Path.Combine(dir.Path, "mri.json"), $$"""{ "modality": "mri", "models": [ {{Entry("")}}, {{Entry("")}} ] }""");
+        var twice = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("model 'helium': field 'id'", twice.Message);
+    }
+
+    private static string Model(string change) => $$"""{ "modality": "mri", "models": [ {{Entry(change)}} ] }""";
+
+    /// <summary>A valid helium model with one field added or overridden (later JSON keys are rejected as duplicates, so replace).</summary>
+    private static string Entry(string change)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            ["id"] = "\"helium\"",
+            ["component"] = "\"cryostat\"",
+            ["law"] = "\"changepoint-linear\"",
+            ["signal"] = "\"he_level_pct\"",
+            ["threshold"] = "40",
+            ["direction"] = "\"below\"",
+        };
+        if (change.Length > 0)
+        {
+            var key = change[1..change.IndexOf('"', 1)];
+            fields[key] = change[(change.IndexOf(':') + 1)..].Trim();
+        }
+
+        return "{ " + string.Join(", ", fields.Select(kv => $"\"{kv.Key}\": {kv.Value}")) + " }";
+    }
+}

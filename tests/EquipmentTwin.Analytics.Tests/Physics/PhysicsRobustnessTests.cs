@@ -1,0 +1,170 @@
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Tests.Physics;
+
+public class PhysicsRobustnessTests
+{
+    private static IEnumerable<LogRecord> HealthyMri(double fromDays, double toDays, Random rng) =>
+        Synthetic.Signal("he_level_pct", fromDays, toDays, 4, _ => 85, 1.0, rng)
+            .Concat(Synthetic.Signal("coldhead_stage2_k", fromDays, toDays, 12, _ => 4.1, 0.03, rng))
+            .Concat(Synthetic.Signal("chilled_water_supply_c", fromDays, toDays, 12, _ => 10, 0.3, rng));
+
+    private static IEnumerable<LogRecord> ColdHeadWear(double fromDays, double toDays, Random rng) =>
+        Synthetic.Signal("coldhead_stage2_k", fromDays, toDays, 12, d => 4.1 + 0.01 * d, 0.03, rng);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Flat_noisy_signals_give_no_forecast(int seed)
+    {
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+
+        Synthetic.Run(device, HealthyMri(0, 30, new Random(seed)), 30);
+
+        Assert.Empty(device.Evidence());
+    }
+
+    [Fact]
+    public void Stuck_sensor_gives_no_forecast()
+    {
+        var rng = new Random(61);
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+        Synthetic.Run(device, ColdHeadWear(0, 40, rng), 40);
+        Assert.NotNull(Synthetic.Find(device, "mri-coldhead-stage2"));
+
+        // The reading freezes at its last value: a stuck sensor, not a healthy cold head.
+        Synthetic.Run(device, Synthetic.Signal("coldhead_stage2_k", 40, 41, 12, _ => 4.5, 0, rng), 41);
+
+        Assert.Null(Synthetic.Find(device, "mri-coldhead-stage2"));
+    }
+
+    [Fact]
+    public void Sensor_stuck_from_the_start_gives_no_forecast()
+    {
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+
+        Synthetic.Run(device, Synthetic.Signal("coldhead_stage2_k", 0, 30, 12, _ => 4.2, 0, new Random(62)), 30);
+
+        Assert.Empty(device.Evidence());
+    }
+
+    [Fact]
+    public void Isolated_spikes_give_no_forecast()
+    {
+        var rng = new Random(63);
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+        var spikes = new[] { 25.2, 27.9, 28.5, 29.7 }.Select(d => LogRecord.Param(Synthetic.Day(d) + 60_000, "coldhead_stage2_k", 9.0));
+        var spikyHour = Synthetic.Signal("coldhead_stage2_k", 29.5, 29.5 + 1 / 24.0, 12, _ => 8.0, 0, rng);
+
+        Synthetic.Run(device, HealthyMri(0, 30, rng).Concat(spikes).Concat(spikyHour), 30);
+
+        Assert.Empty(device.Evidence());
+    }
+
+    [Fact]
+    public void Dropped_channel_withdraws_the_forecast()
+    {
+        var rng = new Random(64);
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+        Synthetic.Run(device, ColdHeadWear(0, 40, rng), 40);
+        Assert.NotNull(Synthetic.Find(device, "mri-coldhead-stage2"));
+
+        device.AdvanceTo(Synthetic.Day(42));
+
+        Assert.Null(Synthetic.Find(device, "mri-coldhead-stage2"));
+    }
+
+    [Fact]
+    public void No_data_gives_no_forecast()
+    {
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+
+        Synthetic.Run(device, Synthetic.Signal("room_temp_c", 0, 30, 1, _ => 19, 0.2, new Random(65)), 30);
+
+        Assert.Empty(device.Evidence());
+    }
+
+    [Fact]
+    public void Maintenance_on_the_component_resets_the_fit()
+    {
+        var rng = new Random(66);
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+        Synthetic.Run(device, ColdHeadWear(0, 40, rng), 40);
+        var before = Synthetic.Find(device, "mri-coldhead-stage2");
+        Assert.NotNull(before);
+
+        device.ProcessMaintenance(new MaintenanceRecord(Synthetic.Day(40), "cold_head", MaintenanceAction.Replace, "cold head replaced", null));
+        Assert.Null(Synthetic.Find(device, "mri-coldhead-stage2"));
+
+        // A new cold head holds 4.0 K: the worn head's rise before the replacement must not come back as a trend.
+        Synthetic.Run(device, Synthetic.Signal("coldhead_stage2_k", 40, 50, 12, _ => 4.0, 0.03, rng), 50);
+        Assert.Null(Synthetic.Find(device, "mri-coldhead-stage2"));
+
+        // And the new head's own wear is forecast afresh, with a new since-time.
+        Synthetic.Run(device, Synthetic.Signal("coldhead_stage2_k", 50, 75, 12, d => 4.0 + 0.02 * (d - 50), 0.03, rng), 75);
+        var after = Synthetic.Find(device, "mri-coldhead-stage2")!;
+        Assert.True(after.SinceMs > Synthetic.Day(50));
+        Assert.True(after.Forecast!.Parameters["a"] < 4.6);
+    }
+
+    [Fact]
+    public void Maintenance_on_another_component_leaves_the_fit_alone()
+    {
+        var rng = new Random(67);
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+        Synthetic.Run(device, ColdHeadWear(0, 40, rng), 40);
+
+        device.ProcessMaintenance(new MaintenanceRecord(Synthetic.Day(40), "compressor", MaintenanceAction.Service, "adsorber", null));
+
+        Assert.NotNull(Synthetic.Find(device, "mri-coldhead-stage2"));
+    }
+
+    [Fact]
+    public void Maintenance_re_establishes_the_baseline_of_a_relative_threshold()
+    {
+        var rng = new Random(68);
+        var device = Synthetic.Device(Modality.Ct, Synthetic.Shipped);
+        Synthetic.Run(device, Synthetic.Signal("filament_current_a", 0, 30, 12, d => 4.5 + 0.01 * d, 0.02, rng), 30);
+        device.ProcessMaintenance(new MaintenanceRecord(Synthetic.Day(30), "cathode", MaintenanceAction.Replace, "new tube", null));
+
+        // New tube: baseline 4.0 A, then drifting +0.2 %/day.
+        Synthetic.Run(device, Synthetic.Signal("filament_current_a", 30, 70, 12, d => d < 37 ? 4.0 : 4.0 + 0.008 * (d - 37), 0.02, rng), 70);
+
+        var f = Synthetic.Find(device, "ct-filament-drift")!.Forecast!;
+        Assert.InRange(f.Parameters["baseline"], 3.99, 4.01);
+        Assert.InRange(f.Threshold, 4.39, 4.41);
+    }
+
+    [Fact]
+    public void Observed_crossing_is_reported_now_with_confidence_one()
+    {
+        var rng = new Random(69);
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+
+        // 4.6 K is crossed at day 15; the window still holds the healthy side.
+        Synthetic.Run(device, Synthetic.Signal("coldhead_stage2_k", 0, 25, 12, d => 4.3 + 0.02 * d, 0.03, rng), 25);
+
+        var e = Synthetic.Find(device, "mri-coldhead-stage2")!;
+        Assert.Equal(1.0, e.Confidence);
+        Assert.Equal(Severity.Critical, e.Severity);
+        Assert.Equal(e.Forecast!.ComputedAtMs, e.Forecast.P50Ms);
+        Assert.Contains("crossed", e.Summary);
+    }
+
+    [Fact]
+    public void Engine_is_deterministic()
+    {
+        string Run()
+        {
+            var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+            Synthetic.Run(device, ColdHeadWear(0, 40, new Random(70)), 40);
+            var e = Synthetic.Find(device, "mri-coldhead-stage2")!;
+            return $"{e.Summary}|{e.Forecast!.P10Ms}|{e.Forecast.P90Ms}|{e.Confidence}";
+        }
+
+        Assert.Equal(Run(), Run());
+    }
+}
