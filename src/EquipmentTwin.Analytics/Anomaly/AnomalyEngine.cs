@@ -49,7 +49,8 @@ public sealed class AnomalyEngine : IAnalyticsEngine
         private readonly int[] _layoutOfModelFeature;
         private readonly float[] _defaults;
         private readonly float[] _modelRow;
-        private readonly double[] _residual;
+        private readonly bool[] _missing;
+        private readonly int[] _signalOfModelFeature;
         private readonly int _signalCount;
         private readonly Window[] _ring = new Window[AttributionWindows];
         private readonly string _source;
@@ -70,10 +71,11 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             _layoutOfModelFeature = names.Select(features.IndexOf).ToArray();
             _defaults = names.Select(n => n.EndsWith(".sd", StringComparison.Ordinal) ? 1f : 0f).ToArray();
             _modelRow = new float[names.Count];
-            _residual = new double[names.Count];
+            _missing = new bool[names.Count];
+            _signalOfModelFeature = _layoutOfModelFeature.Select(at => at < 0 ? -1 : SignalIndexOfFeature(at)).ToArray();
             for (var w = 0; w < _ring.Length; w++)
             {
-                _ring[w] = new Window(_signalCount + 1);
+                _ring[w] = new Window(names.Count, features.Signals.Count);
             }
 
             _source = model is null ? "anomaly" : $"anomaly-pca/v{model.Version}";
@@ -104,29 +106,25 @@ public sealed class AnomalyEngine : IAnalyticsEngine
                 return;
             }
 
+            var masked = _state.Quality.Masked;
             for (var i = 0; i < _modelRow.Length; i++)
             {
                 var at = _layoutOfModelFeature[i];
                 _modelRow[i] = at >= 0 ? row[at] : _defaults[i];
+                var signal = _signalOfModelFeature[i];
+                _missing[i] = at < 0 || (signal >= 0 && masked[signal]);
             }
 
-            var score = _model.Score(_modelRow, _residual);
+            var score = _model.Score(_modelRow, _missing);
             var window = _ring[_windows % _ring.Length];
-            window.Set(hourEndMs, score, score > _model.Threshold);
-            for (var i = 0; i < _residual.Length; i++)
-            {
-                var at = _layoutOfModelFeature[i];
-                var signal = at < 0 ? -1 : SignalIndexOfFeature(at);
-                window.Contribution[signal < 0 ? _signalCount : signal] += _residual[i] * _residual[i];
-            }
-
+            window.Set(hourEndMs, score, score > _model.Threshold, _modelRow, _missing);
             for (var s = 0; s < _features.Signals.Count; s++)
             {
                 window.Z[s] = row[3 * s];
             }
 
             _windows++;
-            Decide(window, _state.Quality.Masked);
+            Decide(window, masked);
         }
 
         private int SignalIndexOfFeature(int layoutIndex)
@@ -184,17 +182,11 @@ public sealed class AnomalyEngine : IAnalyticsEngine
         {
             var model = _model!;
             var span = Math.Min(_windows, AttributionWindows);
-            var contribution = new double[_signalCount + 1];
             var z = new double[_features.Signals.Count];
             double scoreSum = 0;
             for (var k = 0; k < span; k++)
             {
                 var w = _ring[(_windows - 1 - k) % _ring.Length];
-                for (var s = 0; s < contribution.Length; s++)
-                {
-                    contribution[s] += w.Contribution[s] / span;
-                }
-
                 for (var s = 0; s < z.Length; s++)
                 {
                     z[s] += w.Z[s] / span;
@@ -203,14 +195,24 @@ public sealed class AnomalyEngine : IAnalyticsEngine
                 scoreSum += w.Score;
             }
 
+            // Reconstruction-based contribution (Alcala & Qin 2009): how much the score falls when a signal, or
+            // a component's signals, are treated as unknown. Averaged over the attribution windows.
+            var bySignal = new double[_signalCount];
+            var floor = 1e-3 * latest.Score * latest.Score;
+            for (var s = 0; s < _signalCount; s++)
+            {
+                bySignal[s] = masked[s] ? 0 : Contribution(span, f => f == s);
+                bySignal[s] = bySignal[s] > floor ? bySignal[s] : 0;
+            }
+
+            var components = Enumerable.Range(0, _signalCount).Where(s => bySignal[s] > 0).Select(s => SignalOf(s).Component)
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var byComponent = components.ToDictionary(c => c, c => Contribution(span, f => f >= 0 && !masked[f] && SignalOf(f).Component == c), StringComparer.Ordinal);
+            var component = byComponent.Count == 0 ? "device" : byComponent.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
             var top = Enumerable.Range(0, _signalCount)
-                .Where(s => !masked[s] && contribution[s] > 0)
-                .OrderByDescending(s => contribution[s]).ThenBy(s => s)
+                .Where(s => bySignal[s] > 0)
+                .OrderByDescending(s => SignalOf(s).Component == component ? 1 : 0).ThenByDescending(s => bySignal[s]).ThenBy(s => s)
                 .Take(TopSignals).ToArray();
-            var component = top.Length == 0 || contribution[_signalCount] > contribution[top[0]]
-                ? "device"
-                : top.GroupBy(s => SignalOf(s).Component)
-                    .OrderByDescending(g => g.Sum(s => contribution[s])).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
 
             var ratio = latest.Score / model.Threshold;
             var meanRatio = scoreSum / span / model.Threshold;
@@ -219,7 +221,7 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             var confidence = Math.Round(0.4 + 0.25 * strength + 0.25 * persistence, 3);
             var severity = ratio >= 3 && _aboveWhileActive >= 8 ? Severity.Error : Severity.Warning;
 
-            var text = new StringBuilder("Unusual joint behaviour: ");
+            var text = new StringBuilder("Unusual joint drift: ");
             var readings = new List<Reading>(top.Length + 2);
             for (var k = 0; k < top.Length; k++)
             {
@@ -238,13 +240,13 @@ public sealed class AnomalyEngine : IAnalyticsEngine
                 else
                 {
                     text.Append(CultureInfo.InvariantCulture, $"{name} rate");
-                    readings.Add(new Reading($"{name}.rate", contribution[s], latest.EndMs));
+                    readings.Add(new Reading($"{name}.rate", Math.Round(bySignal[s], 3), latest.EndMs));
                 }
             }
 
             if (top.Length == 0)
             {
-                text.Append("event counts");
+                text.Append("event counts and noise levels");
             }
 
             text.Append(CultureInfo.InvariantCulture, $" over {span * 6} h (score {ratio:0.0}× threshold)");
@@ -253,24 +255,46 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             return new Evidence(EngineKind.Anomaly, _source, component, _since, latest.EndMs, confidence, severity, text.ToString(), readings);
         }
 
+        /// <summary>Mean over the last <paramref name="span"/> windows of score² minus score² without the chosen signals.</summary>
+        private double Contribution(int span, Func<int, bool> remove)
+        {
+            var model = _model!;
+            double sum = 0;
+            for (var k = 0; k < span; k++)
+            {
+                var w = _ring[(_windows - 1 - k) % _ring.Length];
+                for (var i = 0; i < _missing.Length; i++)
+                {
+                    _missing[i] = w.Missing[i] || remove(_signalOfModelFeature[i]);
+                }
+
+                var without = model.Score(w.Row, _missing);
+                sum += w.Score * w.Score - without * without;
+            }
+
+            return sum / span;
+        }
+
         private Core.Catalog.SignalDefinition SignalOf(int s) =>
             s < _features.Signals.Count ? _features.Signals[s] : _features.CumulativeSignals[s - _features.Signals.Count];
     }
 
-    private sealed class Window(int signals)
+    private sealed class Window(int features, int signals)
     {
-        public readonly double[] Contribution = new double[signals];
+        public readonly float[] Row = new float[features];
+        public readonly bool[] Missing = new bool[features];
         public readonly double[] Z = new double[signals];
         public long EndMs;
         public double Score;
         public bool Above;
 
-        public void Set(long endMs, double score, bool above)
+        public void Set(long endMs, double score, bool above, float[] row, bool[] missing)
         {
             EndMs = endMs;
             Score = score;
             Above = above;
-            Array.Clear(Contribution);
+            row.CopyTo(Row, 0);
+            missing.CopyTo(Missing, 0);
             Array.Clear(Z);
         }
     }

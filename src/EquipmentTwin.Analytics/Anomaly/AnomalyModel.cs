@@ -38,7 +38,7 @@ public sealed class AnomalyModel
             mean.DenseValues().ToArray(),
             eigen.Take(rank).Select(v => v.DenseValues().ToArray()).ToArray(),
             info.Eigenvalues,
-            info.ResidualVariance,
+            info.ResidualVariances,
             info.FeatureNames.Select(n => !inactive.Contains(n)).ToArray());
         if (_scorer.Dimension != info.FeatureNames.Length)
         {
@@ -53,10 +53,10 @@ public sealed class AnomalyModel
     public IReadOnlyList<string> FeatureNames => Info.FeatureNames;
 
     /// <summary>Anomaly score of one window (≈1 for healthy windows; alert above <see cref="Threshold"/>).</summary>
-    public double Score(ReadOnlySpan<float> features) => _scorer.Score(features, default);
+    public double Score(ReadOnlySpan<float> features) => _scorer.Score(features);
 
-    /// <summary>Score plus each feature's reconstruction residual (for attribution).</summary>
-    internal double Score(ReadOnlySpan<float> features, Span<double> residual) => _scorer.Score(features, residual);
+    /// <summary>Score with the flagged features treated as unknown (masked sensors, attribution by reconstruction).</summary>
+    public double Score(ReadOnlySpan<float> features, ReadOnlySpan<bool> missing) => _scorer.Score(features, missing);
 
     /// <summary>ML.NET's own normalized PCA score of one window, run through the loaded transformer (slow; for checks).</summary>
     public float MlNetScore(float[] features)
@@ -103,12 +103,13 @@ public sealed class AnomalyModel
         return schema;
     }
 
-    internal static PcaModelParameters ExtractPca(ITransformer transformer) => transformer switch
+    /// <summary>The PCA parameters inside a fitted or loaded transformer (loading types the transformer by its model interface).</summary>
+    internal static PcaModelParameters ExtractPca(ITransformer transformer)
     {
-        AnomalyPredictionTransformer<PcaModelParameters> t => t.Model,
-        TransformerChain<ITransformer> chain when chain.LastTransformer is AnomalyPredictionTransformer<PcaModelParameters> t => t.Model,
-        _ => throw new InvalidDataException($"Expected an ML.NET PCA anomaly transformer, found {transformer.GetType().Name}."),
-    };
+        var last = transformer is TransformerChain<ITransformer> chain ? chain.LastTransformer : transformer;
+        return last.GetType().GetProperty("Model")?.GetValue(last) as PcaModelParameters
+               ?? throw new InvalidDataException($"Expected an ML.NET PCA anomaly transformer, found {last.GetType().Name}.");
+    }
 
     /// <summary>ML.NET's input row: one vector column.</summary>
     public sealed class FeatureVector

@@ -18,8 +18,8 @@ public sealed record AnomalyModelInfo
     /// <summary>Variance of the training rows along each kept component.</summary>
     public required double[] Eigenvalues { get; init; }
 
-    /// <summary>Mean training variance per active dimension outside the kept components (PPCA σ²).</summary>
-    public required double ResidualVariance { get; init; }
+    /// <summary>Training variance of each feature's residual outside the kept components (floored; 0 for inactive features).</summary>
+    public required double[] ResidualVariances { get; init; }
 
     public required double Threshold { get; init; }
     public required double ThresholdQuantile { get; init; }

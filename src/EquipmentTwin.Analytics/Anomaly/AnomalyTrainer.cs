@@ -64,35 +64,38 @@ public static class AnomalyTrainer
         var mu = mean.DenseValues().ToArray();
         var vectors = eigen.Take(k).Select(v => v.DenseValues().ToArray()).ToArray();
         var lambda = new double[k];
-        double residual = 0;
+        var residualVariances = new double[d];
+        var t = new double[k];
         foreach (var row in train)
         {
-            double norm2 = 0, proj2 = 0;
-            for (var i = 0; i < d; i++)
-            {
-                if (active[i])
-                {
-                    double c = row[i] - mu[i];
-                    norm2 += c * c;
-                }
-            }
-
             for (var j = 0; j < k; j++)
             {
-                double t = 0;
+                double dot = 0;
                 for (var i = 0; i < d; i++)
                 {
                     if (active[i])
                     {
-                        t += vectors[j][i] * (double)(row[i] - mu[i]);
+                        dot += vectors[j][i] * (double)(row[i] - mu[i]);
                     }
                 }
 
-                lambda[j] += t * t;
-                proj2 += t * t;
+                t[j] = dot;
+                lambda[j] += dot * dot;
             }
 
-            residual += Math.Max(0, norm2 - proj2);
+            for (var i = 0; i < d; i++)
+            {
+                if (active[i])
+                {
+                    double r = row[i] - mu[i];
+                    for (var j = 0; j < k; j++)
+                    {
+                        r -= t[j] * vectors[j][i];
+                    }
+
+                    residualVariances[i] += r * r;
+                }
+            }
         }
 
         for (var j = 0; j < k; j++)
@@ -100,7 +103,14 @@ public static class AnomalyTrainer
             lambda[j] /= train.Count;
         }
 
-        var residualVariance = residual / train.Count / Math.Max(1, activeCount - k);
+        // Floor: a feature the subspace explains perfectly in training must not make any later wobble infinite.
+        var meanResidual = residualVariances.Where((_, i) => active[i]).DefaultIfEmpty(0).Average() / train.Count;
+        var floor = Math.Max(1e-4, options.ResidualFloor * meanResidual);
+        for (var i = 0; i < d; i++)
+        {
+            residualVariances[i] = active[i] ? Math.Max(residualVariances[i] / train.Count, floor) : 0;
+        }
+
         var provisional = new AnomalyModelInfo
         {
             Modality = modality.ToWire(),
@@ -112,7 +122,7 @@ public static class AnomalyTrainer
             FeatureNames = featureNames.ToArray(),
             InactiveFeatures = featureNames.Where((_, i) => !active[i]).ToArray(),
             Eigenvalues = lambda,
-            ResidualVariance = residualVariance,
+            ResidualVariances = residualVariances,
             Threshold = double.PositiveInfinity,
             ThresholdQuantile = options.ThresholdQuantile,
             ThresholdMargin = options.ThresholdMargin,

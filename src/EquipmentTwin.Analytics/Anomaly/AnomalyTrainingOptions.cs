@@ -14,6 +14,9 @@ public sealed record AnomalyTrainingOptions
     /// <summary>Seed of the one MLContext and of the randomized PCA.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>Floor of a feature's residual variance as a share of the mean over features.</summary>
+    public double ResidualFloor { get; init; } = 0.01;
+
     /// <summary>Quantile of the training scores the threshold starts from.</summary>
     public double ThresholdQuantile { get; init; } = 0.999;
 

@@ -17,6 +17,9 @@ internal sealed class DataQualityMonitor
     public const double ReturnSigma = 3;
     public const int SpikesToReport = 3;
     public const long SpikeMemoryMs = 24 * DeviceHistory.HourMs;
+
+    /// <summary>A signal stays masked this long after its issue clears: the slope feature looks back 24 h.</summary>
+    public const long MaskGraceMs = 24 * DeviceHistory.HourMs;
     private const int Neighbours = 12;
     private const int Ring = Neighbours + 2;
 
@@ -46,7 +49,7 @@ internal sealed class DataQualityMonitor
     }
 
     /// <summary>True per signal (layout index) while it has an open issue: its features are masked.</summary>
-    public bool[] Masked { get; private set; }
+    public bool[] Masked { get; }
 
     public IReadOnlyList<DataQualityIssue> Issues
     {
@@ -163,6 +166,18 @@ internal sealed class DataQualityMonitor
         {
             Rebuild();
         }
+
+        for (var i = 0; i < _names.Length; i++)
+        {
+            var s = _state[i];
+            var open = s.StuckSince is not null || s.SpikesSince is not null || s.DropoutSince is not null;
+            if (open)
+            {
+                s.MaskedUntil = hourEndMs + MaskGraceMs;
+            }
+
+            Masked[i] = open || hourEndMs < s.MaskedUntil;
+        }
     }
 
     private void EvaluateStuck(int i, SignalState s, long hourEndMs, DeviceHistory history)
@@ -251,7 +266,6 @@ internal sealed class DataQualityMonitor
     private void Rebuild()
     {
         _issues.Clear();
-        var masked = new bool[_names.Length];
         for (var i = 0; i < _names.Length; i++)
         {
             var s = _state[i];
@@ -276,10 +290,9 @@ internal sealed class DataQualityMonitor
                     string.Create(CultureInfo.InvariantCulture, $"{name} not seen for {hours:F1} h while the device's other signals arrive (limit {_dropoutLimitMs[i] / (double)DeviceHistory.HourMs:G3} h)")));
             }
 
-            masked[i] = s.StuckSince is not null || s.SpikesSince is not null || s.DropoutSince is not null;
+            Masked[i] = Masked[i] || s.StuckSince is not null || s.SpikesSince is not null || s.DropoutSince is not null;
         }
 
-        Masked = masked;
         _dirty = false;
     }
 
@@ -298,5 +311,6 @@ internal sealed class DataQualityMonitor
         public double StuckValue;
         public long? DropoutSince;
         public long DropoutUpdated;
+        public long MaskedUntil = long.MinValue;
     }
 }
