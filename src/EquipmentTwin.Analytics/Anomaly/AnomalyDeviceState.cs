@@ -1,0 +1,94 @@
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Anomaly;
+
+/// <summary>
+/// The per-device half shared by training and scoring: learns the baseline, counts events per window,
+/// runs the data-quality monitor, and computes one feature row at every 6-hour window end after the
+/// baseline period. Bounded: a baseline, a monitor, one row buffer.
+/// </summary>
+internal sealed class AnomalyDeviceState
+{
+    private readonly int _baselineDays;
+    private readonly int[] _eventCounts = new int[4];
+    private readonly AnomalyFeatures.Scratch _scratch = new();
+    private readonly float[] _row;
+    private DeviceBaseline? _baseline;
+    private DeviceBaseline? _previous;
+
+    public AnomalyDeviceState(AnomalyFeatures features, int baselineDays)
+    {
+        Features = features;
+        _baselineDays = baselineDays;
+        Quality = new DataQualityMonitor(features);
+        _row = new float[features.Count];
+    }
+
+    public AnomalyFeatures Features { get; }
+    public DataQualityMonitor Quality { get; }
+    public DeviceBaseline? Baseline => _baseline;
+
+    public void OnBucket(string signal, in SeriesPoint bucket) => Quality.OnBucket(signal, bucket);
+
+    public void OnEvent(in LogRecord record) => _eventCounts[(int)record.Severity]++;
+
+    /// <summary>After maintenance the device's normal is learned again from the next hour on.</summary>
+    public void OnMaintenance(MaintenanceRecord record)
+    {
+        _previous = _baseline?.Frozen == true ? _baseline : _previous;
+        var start = record.TimestampMs - Mod(record.TimestampMs, DeviceHistory.HourMs) + DeviceHistory.HourMs;
+        _baseline = new DeviceBaseline(Features, start, _baselineDays);
+    }
+
+    /// <summary>Advances to the end of an hour; returns the feature row when a scored window closed (valid until the next call).</summary>
+    public ReadOnlySpan<float> OnHour(long hourEndMs, DeviceHistory history)
+    {
+        if (_baseline is null)
+        {
+            var first = history.FirstMs ?? hourEndMs;
+            _baseline = new DeviceBaseline(Features, first - Mod(first, DeviceHistory.HourMs), _baselineDays);
+        }
+
+        var b = _baseline;
+        for (var i = 0; i < Features.Signals.Count; i++)
+        {
+            Quality.SetKnownStd(i, _previous is not null && _previous.RawStd(i) > 0 ? _previous.RawStd(i) : b.RawStd(i));
+        }
+
+        Quality.OnHour(hourEndMs, history);
+        var masked = Quality.Masked;
+        var isWindowEnd = Mod(hourEndMs, AnomalyFeatures.WindowMs) == 0;
+        ReadOnlySpan<float> result = default;
+        if (!b.Frozen && hourEndMs > b.StartMs)
+        {
+            b.AddHour(history, hourEndMs, masked);
+            if (isWindowEnd && hourEndMs - AnomalyFeatures.WindowMs >= b.StartMs)
+            {
+                b.AddWindow(history, hourEndMs, _eventCounts, masked, _scratch);
+            }
+
+            if (hourEndMs >= b.EndMs)
+            {
+                b.Freeze();
+            }
+        }
+        else if (b.Frozen && isWindowEnd && hourEndMs - AnomalyFeatures.WindowMs >= b.EndMs)
+        {
+            Features.Compute(history, b, hourEndMs, _eventCounts, masked, _row, _scratch);
+            result = _row;
+        }
+
+        if (isWindowEnd)
+        {
+            Array.Clear(_eventCounts);
+        }
+
+        return result;
+    }
+
+    public IReadOnlyList<DataQualityIssue> DataQuality => Quality.Issues;
+
+    private static long Mod(long a, long b) => ((a % b) + b) % b;
+}

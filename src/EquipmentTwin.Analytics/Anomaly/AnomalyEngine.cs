@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text;
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Core.WireFormat;
+
+namespace EquipmentTwin.Analytics.Anomaly;
+
+/// <summary>
+/// Inductive engine: scores each device's 6-hour windows with its modality's <see cref="AnomalyModel"/> and
+/// speaks only on persistence (≥ 3 of the last 4 windows above threshold), naming the signals and component
+/// that explain the window worst. A modality without a model gets no evidence (data quality still runs).
+/// </summary>
+public sealed class AnomalyEngine : IAnalyticsEngine
+{
+    public const int PersistenceWindows = 4;
+    public const int PersistenceRequired = 3;
+
+    /// <summary>Consecutive windows below threshold that withdraw the evidence.</summary>
+    public const int WithdrawAfter = 4;
+
+    /// <summary>Windows (6 h each) the attribution averages over: 48 h.</summary>
+    public const int AttributionWindows = 8;
+
+    public const int TopSignals = 3;
+
+    public AnomalyEngine(AnomalyModelSet models)
+    {
+        Models = models;
+    }
+
+    public AnomalyModelSet Models { get; }
+
+    public EngineKind Kind => EngineKind.Anomaly;
+
+    public IDeviceEngine CreateDevice(DeviceContext context)
+    {
+        var model = Models.For(context.Modality);
+        var features = AnomalyFeatures.For(context.Catalog);
+        return new Device(context, features, model);
+    }
+
+    private sealed class Device : IDeviceEngine
+    {
+        private readonly DeviceContext _context;
+        private readonly AnomalyFeatures _features;
+        private readonly AnomalyModel? _model;
+        private readonly AnomalyDeviceState _state;
+        private readonly int[] _layoutOfModelFeature;
+        private readonly float[] _defaults;
+        private readonly float[] _modelRow;
+        private readonly bool[] _missing;
+        private readonly int[] _signalOfModelFeature;
+        private readonly int _signalCount;
+        private readonly Window[] _ring = new Window[AttributionWindows];
+        private readonly string _source;
+        private int _windows;
+        private Evidence[] _evidence = [];
+        private long _since;
+        private int _aboveWhileActive;
+        private int _belowWhileActive;
+
+        public Device(DeviceContext context, AnomalyFeatures features, AnomalyModel? model)
+        {
+            _context = context;
+            _features = features;
+            _model = model;
+            _state = new AnomalyDeviceState(features, model?.Info.BaselineDays ?? AnomalyFeatureCollector.DefaultBaselineDays);
+            _signalCount = features.Signals.Count + features.CumulativeSignals.Count;
+            var names = model?.FeatureNames ?? [];
+            _layoutOfModelFeature = names.Select(features.IndexOf).ToArray();
+            _defaults = names.Select(n => n.EndsWith(".sd", StringComparison.Ordinal) ? 1f : 0f).ToArray();
+            _modelRow = new float[names.Count];
+            _missing = new bool[names.Count];
+            _signalOfModelFeature = _layoutOfModelFeature.Select(at => at < 0 ? -1 : SignalIndexOfFeature(at)).ToArray();
+            for (var w = 0; w < _ring.Length; w++)
+            {
+                _ring[w] = new Window(names.Count, features.Signals.Count);
+            }
+
+            _source = model is null ? "anomaly" : $"anomaly-pca/v{model.Version}";
+        }
+
+        public IReadOnlyList<Evidence> Evidence => _evidence;
+
+        public IReadOnlyList<DataQualityIssue> DataQuality => _state.DataQuality;
+
+        public void OnBucket(string signal, in SeriesPoint bucket, DeviceHistory history) => _state.OnBucket(signal, bucket);
+
+        public void OnEvent(in LogRecord record, DeviceHistory history) => _state.OnEvent(record);
+
+        public void OnMaintenance(MaintenanceRecord record, DeviceHistory history)
+        {
+            _state.OnMaintenance(record);
+            _evidence = [];
+            _windows = 0;
+            _aboveWhileActive = 0;
+            _belowWhileActive = 0;
+        }
+
+        public void OnHour(long hourEndMs, DeviceHistory history)
+        {
+            var row = _state.OnHour(hourEndMs, history);
+            if (row.IsEmpty || _model is null)
+            {
+                return;
+            }
+
+            var masked = _state.Quality.Masked;
+            for (var i = 0; i < _modelRow.Length; i++)
+            {
+                var at = _layoutOfModelFeature[i];
+                _modelRow[i] = at >= 0 ? row[at] : _defaults[i];
+                var signal = _signalOfModelFeature[i];
+                _missing[i] = at < 0 || (signal >= 0 && masked[signal]);
+            }
+
+            var score = _model.Score(_modelRow, _missing);
+            var window = _ring[_windows % _ring.Length];
+            window.Set(hourEndMs, score, score > _model.Threshold, _modelRow, _missing);
+            for (var s = 0; s < _features.Signals.Count; s++)
+            {
+                window.Z[s] = row[3 * s];
+            }
+
+            _windows++;
+            Decide(window, masked);
+        }
+
+        private int SignalIndexOfFeature(int layoutIndex)
+        {
+            var s = _features.Signals.Count;
+            if (layoutIndex < 3 * s)
+            {
+                return layoutIndex / 3;
+            }
+
+            return layoutIndex < _features.EventsOffset ? s + (layoutIndex - 3 * s) : -1;
+        }
+
+        private void Decide(Window latest, bool[] masked)
+        {
+            var recent = Math.Min(_windows, PersistenceWindows);
+            var above = 0;
+            long firstAbove = latest.EndMs;
+            for (var k = 0; k < recent; k++)
+            {
+                var w = _ring[(_windows - 1 - k) % _ring.Length];
+                if (w.Above)
+                {
+                    above++;
+                    firstAbove = Math.Min(firstAbove, w.EndMs);
+                }
+            }
+
+            if (_evidence.Length == 0)
+            {
+                if (above < PersistenceRequired)
+                {
+                    return;
+                }
+
+                _since = firstAbove - AnomalyFeatures.WindowMs;
+                _aboveWhileActive = above;
+                _belowWhileActive = 0;
+            }
+            else if (latest.Above)
+            {
+                _aboveWhileActive++;
+                _belowWhileActive = 0;
+            }
+            else if (++_belowWhileActive >= WithdrawAfter)
+            {
+                _evidence = [];
+                return;
+            }
+
+            _evidence = [Build(latest, masked)];
+        }
+
+        private Evidence Build(Window latest, bool[] masked)
+        {
+            var model = _model!;
+            var span = Math.Min(_windows, AttributionWindows);
+            var z = new double[_features.Signals.Count];
+            double scoreSum = 0;
+            for (var k = 0; k < span; k++)
+            {
+                var w = _ring[(_windows - 1 - k) % _ring.Length];
+                for (var s = 0; s < z.Length; s++)
+                {
+                    z[s] += w.Z[s] / span;
+                }
+
+                scoreSum += w.Score;
+            }
+
+            // Reconstruction-based contribution (Alcala & Qin 2009): how much the score falls when a signal, or
+            // a component's signals, are treated as unknown. Averaged over the attribution windows.
+            var bySignal = new double[_signalCount];
+            var floor = 1e-3 * latest.Score * latest.Score;
+            for (var s = 0; s < _signalCount; s++)
+            {
+                bySignal[s] = masked[s] ? 0 : Contribution(span, f => f == s);
+                bySignal[s] = bySignal[s] > floor ? bySignal[s] : 0;
+            }
+
+            var components = Enumerable.Range(0, _signalCount).Where(s => bySignal[s] > 0).Select(s => SignalOf(s).Component)
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var byComponent = components.ToDictionary(c => c, c => Contribution(span, f => f >= 0 && !masked[f] && SignalOf(f).Component == c), StringComparer.Ordinal);
+            var component = byComponent.Count == 0 ? "device" : byComponent.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
+            var top = Enumerable.Range(0, _signalCount)
+                .Where(s => bySignal[s] > 0)
+                .OrderByDescending(s => SignalOf(s).Component == component ? 1 : 0).ThenByDescending(s => bySignal[s]).ThenBy(s => s)
+                .Take(TopSignals).ToArray();
+
+            var ratio = latest.Score / model.Threshold;
+            var meanRatio = scoreSum / span / model.Threshold;
+            var strength = Math.Clamp((Math.Max(ratio, meanRatio) - 1) / 2, 0, 1);
+            var persistence = Math.Clamp((_aboveWhileActive - PersistenceRequired) / 5.0, 0, 1);
+            var confidence = Math.Round(0.4 + 0.25 * strength + 0.25 * persistence, 3);
+            var severity = ratio >= 3 && _aboveWhileActive >= 8 ? Severity.Error : Severity.Warning;
+
+            var text = new StringBuilder("Unusual joint drift: ");
+            var readings = new List<Reading>(top.Length + 2);
+            for (var k = 0; k < top.Length; k++)
+            {
+                var s = top[k];
+                var name = SignalOf(s).Name;
+                if (k > 0)
+                {
+                    text.Append(", ");
+                }
+
+                if (s < z.Length)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{name} {z[s]:+0.0;-0.0}σ");
+                    readings.Add(new Reading($"{name}.z", Math.Round(z[s], 3), latest.EndMs));
+                }
+                else
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{name} rate");
+                    readings.Add(new Reading($"{name}.rate", Math.Round(bySignal[s], 3), latest.EndMs));
+                }
+            }
+
+            if (top.Length == 0)
+            {
+                text.Append("event counts and noise levels");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $" over {span * 6} h (score {ratio:0.0}× threshold)");
+            readings.Add(new Reading("score", Math.Round(latest.Score, 4), latest.EndMs));
+            readings.Add(new Reading("threshold", Math.Round(model.Threshold, 4), latest.EndMs));
+            return new Evidence(EngineKind.Anomaly, _source, component, _since, latest.EndMs, confidence, severity, text.ToString(), readings);
+        }
+
+        /// <summary>Mean over the last <paramref name="span"/> windows of score² minus score² without the chosen signals.</summary>
+        private double Contribution(int span, Func<int, bool> remove)
+        {
+            var model = _model!;
+            double sum = 0;
+            for (var k = 0; k < span; k++)
+            {
+                var w = _ring[(_windows - 1 - k) % _ring.Length];
+                for (var i = 0; i < _missing.Length; i++)
+                {
+                    _missing[i] = w.Missing[i] || remove(_signalOfModelFeature[i]);
+                }
+
+                var without = model.Score(w.Row, _missing);
+                sum += w.Score * w.Score - without * without;
+            }
+
+            return sum / span;
+        }
+
+        private Core.Catalog.SignalDefinition SignalOf(int s) =>
+            s < _features.Signals.Count ? _features.Signals[s] : _features.CumulativeSignals[s - _features.Signals.Count];
+    }
+
+    private sealed class Window(int features, int signals)
+    {
+        public readonly float[] Row = new float[features];
+        public readonly bool[] Missing = new bool[features];
+        public readonly double[] Z = new double[signals];
+        public long EndMs;
+        public double Score;
+        public bool Above;
+
+        public void Set(long endMs, double score, bool above, float[] row, bool[] missing)
+        {
+            EndMs = endMs;
+            Score = score;
+            Above = above;
+            row.CopyTo(Row, 0);
+            missing.CopyTo(Missing, 0);
+            Array.Clear(Z);
+        }
+    }
+}

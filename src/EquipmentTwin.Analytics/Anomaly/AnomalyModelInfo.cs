@@ -1,0 +1,40 @@
+namespace EquipmentTwin.Analytics.Anomaly;
+
+/// <summary>What is saved next to a model zip as <c>v{N}.json</c>: how it was trained, its threshold and validation figures.</summary>
+public sealed record AnomalyModelInfo
+{
+    public required string Modality { get; init; }
+    public required int Version { get; init; }
+    public string Algorithm { get; init; } = "ML.NET RandomizedPca subspace; score = PPCA distance per feature";
+    public required int Rank { get; init; }
+    public required int Oversampling { get; init; }
+    public required int Seed { get; init; }
+    public required int BaselineDays { get; init; }
+    public required string[] FeatureNames { get; init; }
+
+    /// <summary>Features constant in training: the model knows nothing of them and scoring ignores them.</summary>
+    public required string[] InactiveFeatures { get; init; }
+
+    /// <summary>Variance of the training rows along each kept component.</summary>
+    public required double[] Eigenvalues { get; init; }
+
+    /// <summary>Training variance of each feature's residual outside the kept components (floored; 0 for inactive features).</summary>
+    public required double[] ResidualVariances { get; init; }
+
+    public required double Threshold { get; init; }
+    public required double ThresholdQuantile { get; init; }
+    public required double ThresholdMargin { get; init; }
+    public required long TrainedFromMs { get; init; }
+    public required long TrainedToMs { get; init; }
+    public required int Rows { get; init; }
+    public required int TrainingRows { get; init; }
+    public required double TrainingScoreP50 { get; init; }
+    public required double TrainingScoreQuantile { get; init; }
+    public required AnomalyValidation Validation { get; init; }
+}
+
+/// <summary>
+/// Figures on the held-out rows: the share of windows above the threshold, and the windows the engine's
+/// persistence rule (≥ 3 of the last 4 windows) would have turned into evidence.
+/// </summary>
+public sealed record AnomalyValidation(int Rows, int WindowsAboveThreshold, double FalsePositiveRate, int PersistentAlarmWindows, double ScoreP50, double ScoreP99, double ScoreMax);
