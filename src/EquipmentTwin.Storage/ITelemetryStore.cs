@@ -17,6 +17,9 @@ public interface ITelemetryStore : IAsyncDisposable
 
     Task<IReadOnlyList<MaintenanceRecord>> QueryMaintenanceAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Every stored record of a device in [from, to), parameters and events merged in event-time order (analytics replay).</summary>
+    Task<IReadOnlyList<LogRecord>> QueryRecordsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken);
 
     /// <summary>Newest first.</summary>

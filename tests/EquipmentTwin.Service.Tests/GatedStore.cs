@@ -4,7 +4,7 @@ using EquipmentTwin.Storage;
 namespace EquipmentTwin.Service.Tests;
 
 /// <summary>Wraps the real store so a test can hold writes back or make the next ones fail, as a slow or broken disk would.</summary>
-public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore
+public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore, IAlertStore
 {
     private volatile TaskCompletionSource _gate = Open();
     private int _failuresLeft;
@@ -45,6 +45,9 @@ public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore
     public Task<IReadOnlyList<MaintenanceRecord>> QueryMaintenanceAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.QueryMaintenanceAsync(deviceId, from, to, limit, cancellationToken);
 
+    public Task<IReadOnlyList<LogRecord>> QueryRecordsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        inner.QueryRecordsAsync(deviceId, from, to, cancellationToken);
+
     public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken) => inner.LoadDevicesAsync(cancellationToken);
 
     public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken) => inner.QueryQuarantineAsync(limit, cancellationToken);
@@ -54,6 +57,10 @@ public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore
     public Task<IReadOnlyList<IngestPosition>> GetPositionsAsync(CancellationToken cancellationToken) => inner.GetPositionsAsync(cancellationToken);
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
+    public Task SaveAlertsAsync(IReadOnlyList<StoredAlert> alerts, CancellationToken cancellationToken) => ((IAlertStore)inner).SaveAlertsAsync(alerts, cancellationToken);
+
+    public Task<IReadOnlyList<StoredAlert>> LoadAlertsAsync(CancellationToken cancellationToken) => ((IAlertStore)inner).LoadAlertsAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

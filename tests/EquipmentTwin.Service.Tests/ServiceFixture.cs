@@ -36,7 +36,9 @@ public sealed class ServiceFixture : IAsyncDisposable
         var dir = dataDir ?? own!.Path;
         var mqtt = mqttPort ?? TestPorts.Free();
         var http = TestPorts.Free();
-        string[] args = ["--mqtt-port", mqtt.ToString(), "--http-port", http.ToString(), "--data-dir", dir, "--Catalog:Directory", RepoPaths.Catalog, .. extraArgs];
+        string[] args = ["--mqtt-port", mqtt.ToString(), "--http-port", http.ToString(), "--data-dir", dir, "--Catalog:Directory", RepoPaths.Catalog,
+            "--Analytics:RulesDirectory", Path.Combine(RepoPaths.Root, "config", "rules"), "--Analytics:PhysicsDirectory", Path.Combine(RepoPaths.Root, "config", "physics"),
+            "--Analytics:ModelsDirectory", Path.Combine(RepoPaths.Root, "models"), .. extraArgs];
         var app = TwinServiceHost.Build(args, configure);
         await app.StartAsync();
         return new ServiceFixture(app, mqtt, http, dir, own);

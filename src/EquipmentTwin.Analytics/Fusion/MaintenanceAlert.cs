@@ -59,6 +59,35 @@ public sealed class MaintenanceAlert
     /// <summary>The forecast as it stood when the alert first had one (kept for calibration).</summary>
     public Forecast? FirstForecast { get; internal set; }
 
+    public AlertSnapshot ToSnapshot() => new(Id, DeviceId, Site, Modality, Group, Component, State, OpenedMs, UpdatedMs, ClosedMs, ClosedReason,
+        AcknowledgedBy, Confidence, Severity, Forecast, FirstForecast, Evidence, LastEvidenceMs, Revision, new Dictionary<EngineKind, long>(_firstEvidenceMs));
+
+    public static MaintenanceAlert FromSnapshot(AlertSnapshot s)
+    {
+        var alert = new MaintenanceAlert(s.Id, s.DeviceId, s.Site, s.Modality, s.Group, s.OpenedMs)
+        {
+            Component = s.Component,
+            State = s.State,
+            UpdatedMs = s.UpdatedMs,
+            ClosedMs = s.ClosedMs,
+            ClosedReason = s.ClosedReason,
+            AcknowledgedBy = s.AcknowledgedBy,
+            Confidence = s.Confidence,
+            Severity = s.Severity,
+            Forecast = s.Forecast,
+            FirstForecast = s.FirstForecast,
+            Evidence = s.Evidence,
+            LastEvidenceMs = s.LastEvidenceMs,
+            Revision = s.Revision,
+        };
+        foreach (var (engine, ms) in s.FirstEvidenceMs)
+        {
+            alert.NoteEngine(engine, ms);
+        }
+
+        return alert;
+    }
+
     internal void NoteEngine(EngineKind engine, long ms) => _firstEvidenceMs.TryAdd(engine, ms);
 
     public override string ToString() => $"{Id} {State.ToWire()} {DeviceId}/{Component} conf {Confidence:0.00} {Severity.ToWire()}";

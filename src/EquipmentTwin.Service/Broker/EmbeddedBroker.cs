@@ -14,7 +14,7 @@ namespace EquipmentTwin.Service.Broker;
 /// broker and service share one process. If the store cannot take a message the publisher's connection is
 /// closed without PUBACK and its client sends the message again.
 /// </summary>
-public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, IngestPipeline pipeline, IHostApplicationLifetime lifetime, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, IngestPipeline pipeline, IHostApplicationLifetime lifetime, ILogger<EmbeddedBroker> logger) : IHostedService, IMqttPublisher, IAsyncDisposable
 {
     private MqttServer? _server;
 
@@ -82,6 +82,19 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
             e.ProcessPublish = false;
             e.CloseConnection = true;
         }
+    }
+
+    public async Task<bool> PublishAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
+    {
+        if (_server is not { IsStarted: true } server)
+        {
+            return false;
+        }
+
+        var message = new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
+        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "twin-service" }, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ public sealed partial class ExternalBrokerSubscriber(
     IOptions<MqttOptions> options,
     IngestPipeline pipeline,
     [FromKeyedServices("mqtt-connect")] ResiliencePipeline connectPipeline,
-    ILogger<ExternalBrokerSubscriber> logger) : BackgroundService
+    ILogger<ExternalBrokerSubscriber> logger) : BackgroundService, IMqttPublisher
 {
     private IMqttClient? _client;
 
@@ -92,6 +92,19 @@ public sealed partial class ExternalBrokerSubscriber(
         {
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    public async Task<bool> PublishAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
+    {
+        if (_client is not { IsConnected: true } client)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
+        var result = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        return result.IsSuccess;
     }
 
     private Task OnMessage(MqttApplicationMessageReceivedEventArgs e)

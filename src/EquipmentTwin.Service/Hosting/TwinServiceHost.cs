@@ -1,6 +1,12 @@
 using System.Net;
 using System.Text.Json.Serialization;
+using EquipmentTwin.Analytics.Anomaly;
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.Knowledge;
+using EquipmentTwin.Analytics.Physics;
+using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Service.Analytics;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Api;
 using EquipmentTwin.Service.Broker;
@@ -74,6 +80,7 @@ public static class TwinServiceHost
 
         var app = builder.Build();
         app.MapTwinApi();
+        app.MapAlertApi();
         return app;
     }
 
@@ -84,6 +91,7 @@ public static class TwinServiceHost
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section));
+        services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -98,6 +106,32 @@ public static class TwinServiceHost
             var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
             return SqliteTelemetryStore.Open(Path.GetFullPath(o.DataDir), o.SynchronousFull);
         });
+        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<ITelemetryStore>() as IAlertStore
+            ?? throw new InvalidOperationException("the configured store does not keep alerts"));
+        services.AddSingleton<IAnalyticsEngine>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
+            return RuleEngine.Load(o.Resolve(o.RulesDirectory, "config", "rules"), sp.GetRequiredService<SignalCatalog>());
+        });
+        services.AddSingleton<IAnalyticsEngine>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
+            return new PhysicsEngine(PhysicsConfigLoader.LoadDirectory(o.Resolve(o.PhysicsDirectory, "config", "physics"), sp.GetRequiredService<SignalCatalog>()));
+        });
+        services.AddSingleton<IAnalyticsEngine>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
+            var dir = o.Resolve(o.ModelsDirectory, "models");
+            var models = Directory.Exists(dir) ? AnomalyModelSet.LoadLatest(dir) : AnomalyModelSet.Empty;
+            if (models.Models.Count == 0)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TwinServiceHost)).LogWarning("No anomaly model in {Dir}: the anomaly engine stays silent until 'twin train' writes one", dir);
+            }
+
+            return new AnomalyEngine(models);
+        });
+        services.AddSingleton(sp => new AnalyticsPipeline(sp.GetServices<IAnalyticsEngine>(), sp.GetRequiredService<SignalCatalog>()));
+        services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp =>
         {
             var registry = new TwinRegistry(sp.GetRequiredService<SignalCatalog>());
@@ -152,15 +186,18 @@ public static class TwinServiceHost
 
         // Hosted services stop in reverse order: the broker stops taking messages before the writer stops.
         services.AddHostedService<IngestWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnalyticsService>());
         var embedded = configuration.GetSection(MqttOptions.Section).GetValue("Embedded", true);
         if (embedded)
         {
             services.AddSingleton<EmbeddedBroker>();
+            services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
         else
         {
             services.AddSingleton<ExternalBrokerSubscriber>();
+            services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<ExternalBrokerSubscriber>());
             services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerSubscriber>());
         }
 

@@ -24,6 +24,7 @@ public sealed partial class IngestPipeline
     private readonly TimeProvider _time;
     private readonly ILogger<IngestPipeline> _logger;
     private readonly int _maxPerWrite;
+    private volatile IIngestObserver[] _observers = [];
     private readonly Counter<long> _messages;
     private readonly Counter<long> _records;
     private readonly Counter<long> _rejected;
@@ -52,6 +53,9 @@ public sealed partial class IngestPipeline
     public long WriteFailures => Interlocked.Read(ref _writeFailures);
     public DateTimeOffset? LastWriteAt => Interlocked.Read(ref _lastWriteAtMs) is var ms && ms > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     public bool Running { get; private set; }
+
+    /// <summary>Adds a component told of every commit (analytics); observers subscribe themselves, which keeps the service graph acyclic.</summary>
+    public void AddObserver(IIngestObserver observer) => _observers = [.. _observers, observer];
 
     /// <summary>Decodes and stores one message; completes once it is durable (or quarantined), throws if the store could not take it.</summary>
     public async Task<IngestOutcome> SubmitAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
@@ -124,10 +128,25 @@ public sealed partial class IngestPipeline
 
         Interlocked.Increment(ref _writes);
         Interlocked.Exchange(ref _lastWriteAtMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var observers = _observers;
+        List<IngestItem>? committed = observers.Length > 0 ? new List<IngestItem>(batch.Count) : null;
         for (var i = 0; i < batch.Count; i++)
         {
             var outcome = Apply(items[i], outcomes[i]);
             batch[i].Completion.TrySetResult(outcome);
+            if (outcomes[i] == Storage.WriteOutcome.Stored && items[i] is not QuarantineItem)
+            {
+                committed?.Add(items[i]);
+            }
+        }
+
+        // After the acknowledgements: what the observers do never delays a publisher's PUBACK.
+        if (committed is { Count: > 0 })
+        {
+            foreach (var observer in observers)
+            {
+                await observer.OnCommittedAsync(committed, stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 

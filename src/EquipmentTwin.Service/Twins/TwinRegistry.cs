@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.Twins;
+using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Storage;
 
 namespace EquipmentTwin.Service.Twins;
@@ -76,6 +77,19 @@ public sealed class TwinRegistry(SignalCatalog catalog)
         lock (twin)
         {
             return read(twin);
+        }
+    }
+
+    public Modality? ModalityOf(string deviceId)
+    {
+        if (!_twins.TryGetValue(deviceId, out var twin))
+        {
+            return null;
+        }
+
+        lock (twin)
+        {
+            return twin.Modality;
         }
     }
 

@@ -10,9 +10,9 @@ namespace EquipmentTwin.Storage.Sqlite;
 /// pooled connections and never block the writer. Telemetry is keyed by a series id per
 /// (device, signal) to keep rows small.
 /// </summary>
-public sealed class SqliteTelemetryStore : ITelemetryStore
+public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -54,6 +54,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
             return;
         }
 
+        // Every statement is idempotent: an older database gains what it lacks.
         Execute(_writer, """
             CREATE TABLE IF NOT EXISTS devices (
                 device TEXT PRIMARY KEY, site TEXT NOT NULL,
@@ -78,6 +79,9 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
             CREATE TABLE IF NOT EXISTS maintenance (
                 device TEXT NOT NULL, ts INTEGER NOT NULL, component TEXT NOT NULL, action TEXT NOT NULL, text TEXT, engineer TEXT,
                 PRIMARY KEY (device, ts, component, action)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS alerts (
+                id TEXT PRIMARY KEY, device TEXT NOT NULL, state TEXT NOT NULL, opened_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, json TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS alerts_device ON alerts (device);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
             """);
         Execute(_writer, $"PRAGMA user_version = {SchemaVersion};");
@@ -332,6 +336,48 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
         return Task.FromResult<IReadOnlyList<MaintenanceRecord>>(list);
     }
 
+    public Task<IReadOnlyList<LogRecord>> QueryRecordsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        var list = new List<LogRecord>();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT s.signal, t.ts, t.value FROM telemetry t JOIN series s ON s.id = t.series WHERE s.device = $d AND t.ts >= $f AND t.ts < $t";
+            cmd.Parameters.AddWithValue("$d", deviceId);
+            cmd.Parameters.AddWithValue("$f", from.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
+            using var r = cmd.ExecuteReader();
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (r.Read())
+            {
+                var name = r.GetString(0);
+                if (!names.TryGetValue(name, out var interned))
+                {
+                    names[name] = interned = name;
+                }
+
+                list.Add(LogRecord.Param(r.GetInt64(1), interned, r.GetDouble(2)));
+            }
+        }
+
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT ts, code, severity, text FROM events WHERE device = $d AND ts >= $f AND ts < $t";
+            cmd.Parameters.AddWithValue("$d", deviceId);
+            cmd.Parameters.AddWithValue("$f", from.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                list.Add(LogRecord.Event(r.GetInt64(0), r.GetString(1), (Severity)r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3)));
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        list.Sort((a, b) => a.TimestampMs.CompareTo(b.TimestampMs));
+        return Task.FromResult<IReadOnlyList<LogRecord>>(list);
+    }
+
     public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken)
     {
         using var c = OpenReader();
@@ -424,6 +470,42 @@ public sealed class SqliteTelemetryStore : ITelemetryStore
         }
 
         return Task.FromResult<IReadOnlyList<IngestPosition>>(list);
+    }
+
+    public async Task SaveAlertsAsync(IReadOnlyList<StoredAlert> alerts, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _writer.BeginTransaction();
+            using var cmd = Command(tx, "INSERT OR REPLACE INTO alerts (id, device, state, opened_ms, updated_ms, json) VALUES ($i, $d, $s, $o, $u, $j)", "$i", "$d", "$s", "$o", "$u", "$j");
+            foreach (var a in alerts)
+            {
+                Run(cmd, a.Id, a.DeviceId, a.State, a.OpenedMs, a.UpdatedMs, a.Json);
+                cmd.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public Task<IReadOnlyList<StoredAlert>> LoadAlertsAsync(CancellationToken cancellationToken)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, device, state, opened_ms, updated_ms, json FROM alerts ORDER BY opened_ms, id";
+        var list = new List<StoredAlert>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new StoredAlert(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4), r.GetString(5)));
+        }
+
+        return Task.FromResult<IReadOnlyList<StoredAlert>>(list);
     }
 
     public Task<bool> PingAsync(CancellationToken cancellationToken)

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EquipmentTwin.Service.Analytics;
+
+/// <summary>Section <c>Analytics</c>.</summary>
+public sealed class AnalyticsOptions
+{
+    public const string Section = "Analytics";
+
+    /// <summary>Run the engines on ingested data.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>At start-up, replay this many days of each device's stored log to rebuild engine state.</summary>
+    [Range(0, 60)]
+    public int ReplayDays { get; set; } = 7;
+
+    /// <summary>Committed ingest writes waiting for analytics; when full, ingest waits.</summary>
+    [Range(1, 100_000)]
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>Folder of rules (<c>{modality}.json</c>); default config/rules beside the program.</summary>
+    public string? RulesDirectory { get; set; }
+
+    /// <summary>Folder of physics models; default config/physics beside the program.</summary>
+    public string? PhysicsDirectory { get; set; }
+
+    /// <summary>Folder of trained models (<c>{modality}/anomaly/v{N}.zip</c>); default models beside the program.</summary>
+    public string? ModelsDirectory { get; set; }
+
+    public string Resolve(string? configured, params string[] fallback) =>
+        configured is { Length: > 0 } d ? d : Path.Combine([AppContext.BaseDirectory, .. fallback]);
+}
