@@ -1,5 +1,6 @@
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Service.Hosting;
+using EquipmentTwin.Simulator;
 using Microsoft.Extensions.Options;
 
 namespace EquipmentTwin.Cli;
@@ -7,7 +8,7 @@ namespace EquipmentTwin.Cli;
 /// <summary>The <c>twin</c> command: dispatches to its sub-commands.</summary>
 public static class TwinCommand
 {
-    private const string Usage = """
+    private static readonly string Usage = $"""
         twin — EquipmentTwin, a digital twin of imaging equipment for predictive maintenance
 
         usage: twin <command> [options]
@@ -20,8 +21,12 @@ public static class TwinCommand
                        --mqtt-bind ADDR  address the embedded broker listens on (default 127.0.0.1)
                        --http-bind ADDR  address the API listens on (default 127.0.0.1)
                        --embedded-broker false --mqtt-host H   subscribe to an external broker instead
+                       --simulate FILE   also run a simulated fleet live into the embedded broker
+                       --acceleration X  event time per wall time for --simulate (default 3600)
                      every setting can also be given as --Section:Key value, in appsettings.json,
                      or as an environment variable EQUIPMENTTWIN__Section__Key
+        {SimulateCommand.Usage}
+        {EvaluateCommand.Usage}
           bench ingest   measure ingest throughput through the real broker and store
                        --clients N --batches N --records N --inflight N --runs N
           help       this text
@@ -44,12 +49,28 @@ public static class TwinCommand
             {
                 case "serve":
                     return await ServeAsync(rest);
+                case "simulate":
+                    return await SimulateCommand.RunAsync(rest);
+                case "evaluate":
+                    return EvaluateCommand.Evaluate(rest);
+                case "train":
+                    return EvaluateCommand.Train(rest);
                 case "bench" when rest.Length > 0 && rest[0] == "ingest":
                     return await Bench.IngestBench.RunAsync(rest[1..]);
                 default:
                     Console.Error.WriteLine($"twin: unknown command '{args[0]}'. Run 'twin help'.");
                     return 2;
             }
+        }
+        catch (SimulationConfigException ex)
+        {
+            Console.Error.WriteLine($"twin: {ex.Message}");
+            return 1;
+        }
+        catch (Exception ex) when (ex is Analytics.Knowledge.RuleConfigException or Analytics.Physics.PhysicsConfigException)
+        {
+            Console.Error.WriteLine($"twin: {ex.Message}");
+            return 1;
         }
         catch (CatalogException ex)
         {
@@ -70,8 +91,9 @@ public static class TwinCommand
 
     private static async Task<int> ServeAsync(string[] args)
     {
+        var simulation = SimulateCommand.ExtractServeOptions(ref args);
         CommandLineException.ThrowIfUnknown(args, TwinServiceHost.SwitchMappings.Keys);
-        await using var app = TwinServiceHost.Build(args);
+        await using var app = TwinServiceHost.Build(args, simulation is null ? null : services => SimulateCommand.AddLiveFleet(services, simulation));
         await app.RunAsync();
         return 0;
     }

@@ -44,7 +44,8 @@ public sealed class AlertBook
         var byGroup = new Dictionary<string, List<Evidence>>(StringComparer.Ordinal);
         foreach (var e in evidence)
         {
-            if (!_include(e.Engine))
+            if (!_include(e.Engine) ||
+                (e.Engine == EngineKind.Anomaly && (Options.AnomalyContextComponents.Contains(e.Component) || nowMs - e.SinceMs < (long)Options.AnomalyMinAge.TotalMilliseconds)))
             {
                 continue;
             }

@@ -17,6 +17,19 @@ public sealed record FusionOptions
         [EngineKind.Anomaly] = 0.8,
     };
 
+    /// <summary>
+    /// Components the anomaly engine may point at that are not equipment to maintain: the room (ambient,
+    /// handled by rules on its own limits), the host computer and "device" (a device-wide change of event
+    /// rates). Such anomaly evidence is reported with the twin but opens no maintenance alert.
+    /// </summary>
+    public IReadOnlySet<string> AnomalyContextComponents { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "room", "host", "device" };
+
+    /// <summary>
+    /// Anomaly evidence counts only once it has persisted this long (event time): learned models see
+    /// passing oddities that physics and rules explain away, and a slow fault lasts far longer.
+    /// </summary>
+    public TimeSpan AnomalyMinAge { get; init; } = TimeSpan.FromHours(48);
+
     /// <summary>Fused confidence at which an alert opens.</summary>
     public double OpenThreshold { get; init; } = 0.5;
 

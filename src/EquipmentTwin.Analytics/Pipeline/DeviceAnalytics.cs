@@ -70,12 +70,18 @@ public sealed class DeviceAnalytics
         }
     }
 
+    /// <summary>A maintenance record; a replacement also renews the components replaced with it (the catalog's units).</summary>
     public void ProcessMaintenance(MaintenanceRecord record)
     {
-        History.AddMaintenance(record);
-        foreach (var e in _engines)
+        var components = record.Action == MaintenanceAction.Replace ? Context.Catalog.ReplacedWith(record.Component) : [record.Component];
+        foreach (var component in components.Contains(record.Component) ? components : [record.Component, .. components])
         {
-            e.OnMaintenance(record, History);
+            var r = component == record.Component ? record : record with { Component = component };
+            History.AddMaintenance(r);
+            foreach (var e in _engines)
+            {
+                e.OnMaintenance(r, History);
+            }
         }
     }
 

@@ -20,6 +20,12 @@ public sealed class ModalityCatalog
     public IReadOnlyDictionary<string, SignalDefinition> Signals { get; }
     public IReadOnlyDictionary<string, EventDefinition> Events { get; }
 
+    /// <summary>The components replaced together with <paramref name="component"/> (itself included).</summary>
+    public IReadOnlyList<string> ReplacedWith(string component) =>
+        Components.TryGetValue(component, out var c) && c.Unit is { } unit
+            ? Components.Values.Where(x => x.Unit == unit).Select(x => x.Id).ToArray()
+            : [component];
+
     public SignalDefinition? FindSignal(string name) => Signals.GetValueOrDefault(name);
     public EventDefinition? FindEvent(string code) => Events.GetValueOrDefault(code);
 }

@@ -97,7 +97,7 @@ public sealed class SignalCatalog
                 throw new CatalogException($"{file}: components[{i}].id '{c.Id}' is defined twice");
             }
 
-            components.Add(new ComponentDefinition(c.Id, c.Name ?? c.Id, c.Description ?? ""));
+            components.Add(new ComponentDefinition(c.Id, c.Name ?? c.Id, c.Description ?? "", string.IsNullOrWhiteSpace(c.Unit) ? null : c.Unit));
         }
 
         var componentIds = components.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
@@ -177,6 +177,7 @@ public sealed class SignalCatalog
         public string? Id { get; set; }
         public string? Name { get; set; }
         public string? Description { get; set; }
+        public string? Unit { get; set; }
     }
 
     private sealed class SignalFile

@@ -20,5 +20,5 @@ public sealed record SignalDefinition(
 /// <summary>An event code a modality logs, with its default severity.</summary>
 public sealed record EventDefinition(string Code, Severity Severity, string Component, string Text);
 
-/// <summary>A replaceable or serviceable part of a device.</summary>
-public sealed record ComponentDefinition(string Id, string Name, string Description);
+/// <summary>A replaceable or serviceable part of a device; components of one <see cref="Unit"/> (an X-ray tube with its cathode and anode bearing) are replaced together.</summary>
+public sealed record ComponentDefinition(string Id, string Name, string Description, string? Unit = null);

@@ -42,9 +42,9 @@ public class FusionTests
         public List<(string Id, AlertChangeKind Kind)> Changes { get; } = new();
         private long _clock = T0;
 
-        public Harness()
+        public Harness(FusionOptions? options = null)
         {
-            Pipeline = new AnalyticsPipeline([Rules, Physics, Anomaly], Catalog);
+            Pipeline = new AnalyticsPipeline([Rules, Physics, Anomaly], Catalog, options ?? new FusionOptions { AnomalyMinAge = TimeSpan.Zero });
             Pipeline.Alerts.Changed += (a, k) => Changes.Add((a.Id, k));
         }
 
@@ -163,6 +163,21 @@ public class FusionTests
         var alert = Assert.Single(h.Pipeline.Alerts.All);
         Assert.Equal(AlertState.Resolved, alert.State);
         Assert.StartsWith("evidence cleared", alert.ClosedReason);
+    }
+
+    [Fact]
+    public void Anomaly_evidence_opens_an_alert_only_once_it_has_persisted_and_never_on_context_components()
+    {
+        var h = new Harness(new FusionOptions());
+        h.Hours(1);
+        h.Anomaly.Say("pca", "room", 0.9, h.Now);
+        h.Anomaly.Say("pca2", "compressor", 0.9, h.Now);
+        h.Hours(47);
+        Assert.Empty(h.Pipeline.Alerts.All);
+
+        h.Hours(2);
+        var alert = Assert.Single(h.Pipeline.Alerts.All);
+        Assert.Equal("compressor", alert.Component);
     }
 
     [Fact]

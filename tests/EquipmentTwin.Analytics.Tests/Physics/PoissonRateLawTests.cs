@@ -42,18 +42,18 @@ public class PoissonRateLawTests
     [Fact]
     public void Gradient_amplifier_trip_rate_growth_is_forecast_through_the_engine()
     {
-        // 2.5 trips/day today, ×e^{0.08} a day: 3/day (the shipped threshold) in ln 1.2/0.08 = 2.3 days.
+        // 1.7 trips/day today, ×e^{0.08} a day: 2/day (the shipped threshold) in ln(2/1.7)/0.08 = 2.0 days.
         var rng = new Random(41);
         var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
 
         var heartbeat = Synthetic.Signal("he_level_pct", 0, 45, 1, _ => 85, 0.5, rng);
-        Synthetic.Run(device, Synthetic.Events("MR-GRD-501", 0, 45, d => 2.5 * Math.Exp(0.08 * (d - 45)), rng).Concat(heartbeat), 45);
+        Synthetic.Run(device, Synthetic.Events("MR-GRD-501", 0, 45, d => 1.7 * Math.Exp(0.08 * (d - 45)), rng).Concat(heartbeat), 45);
 
         var e = Synthetic.Find(device, "mri-gradient-amp-trips");
         Assert.NotNull(e);
         var f = e!.Forecast!;
         Assert.Equal("MR-GRD-501", f.Signal);
-        Assert.Equal(3, f.Threshold);
+        Assert.Equal(2, f.Threshold);
         Assert.Equal("poisson-rate:mri-gradient-amp-trips", f.Model);
         Assert.InRange(f.Parameters["kappa"], 0.05, 0.11);
         Assert.InRange(Synthetic.DaysAhead(f, f.P50Ms), 0, 6);

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+using EquipmentTwin.Analytics.Anomaly;
+using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Evaluation;
+using EquipmentTwin.Simulator.Faults;
+using EquipmentTwin.Simulator.Fleets;
+
+namespace EquipmentTwin.Cli;
+
+/// <summary><c>twin evaluate</c> (backtest) and <c>twin train</c> (anomaly models from a healthy fleet).</summary>
+public static class EvaluateCommand
+{
+    public const string Usage = """
+          evaluate   backtest: simulate a fleet offline through the analytics and score it against ground truth
+                       --fleet FILE --days N --seed N [--json FILE] [--models DIR] [--training-days N (default: --days)]
+          train      train anomaly models on a healthy simulation of a fleet and save them
+                       --fleet FILE --days N --seed N [--out DIR (default models)]
+        """;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static int Evaluate(string[] args)
+    {
+        var a = Args.Parse(args, "--fleet", "--days", "--seed", "--json", "--models", "--training-days", "--catalog", "--faults", "--rules", "--physics");
+        var setup = new BacktestSetup(
+            a.Required("--fleet"),
+            a.Double("--days", 365),
+            a.Int("--seed", 1),
+            a.Get("--catalog") ?? Base("seeds", "catalog"),
+            a.Get("--faults") ?? Base("seeds", "faults"),
+            a.Get("--rules") ?? Base("config", "rules"),
+            a.Get("--physics") ?? Base("config", "physics"),
+            a.Get("--models"),
+            a.Get("--training-days") is null ? null : a.Double("--training-days", 0));
+        var report = Backtest.Run(setup, m => Console.Error.WriteLine("twin evaluate: " + m));
+        Print(report);
+        if (a.Get("--json") is { } path)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
+            Console.WriteLine($"wrote {path}");
+        }
+
+        return 0;
+    }
+
+    public static int Train(string[] args)
+    {
+        var a = Args.Parse(args, "--fleet", "--days", "--seed", "--out", "--catalog", "--faults");
+        var catalog = SignalCatalog.LoadDirectory(a.Get("--catalog") ?? Base("seeds", "catalog"));
+        var fleet = FleetLoader.Load(a.Required("--fleet"));
+        var faults = FaultLibrary.LoadDirectory(a.Get("--faults") ?? Base("seeds", "faults"));
+        var output = a.Get("--out") ?? "models";
+        var version = Enum.GetValues<Core.WireFormat.Modality>().Max(m => AnomalyModelSet.NextVersion(output, m));
+        var models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, a.Int("--seed", 1), a.Double("--days", 60), version);
+        foreach (var model in models.Models)
+        {
+            var file = model.Save(output);
+            var v = model.Info.Validation;
+            Console.WriteLine($"{model.Modality.ToString().ToLowerInvariant(),-5} v{model.Version}: {model.Info.TrainingRows} rows, threshold {model.Threshold:0.00}, held-out false-positive rate {v.FalsePositiveRate:P2} ({v.Rows} rows) -> {file}");
+        }
+
+        return 0;
+    }
+
+    private static void Print(BacktestReport r)
+    {
+        Console.WriteLine($"backtest of {r.Fleet}: {r.Devices} devices, {r.Days:0.#} days from {r.Start[..10]} (seed {r.Seed}), {r.DeviceMonths:0} device-months, {r.Timing.Records:N0} records in {r.Timing.Seconds:0.0} s ({r.Timing.RecordsPerSecond:N0}/s)");
+        Console.WriteLine();
+        Console.WriteLine($"{"engine",-8} {"recall",8} {"foreseen",9} {"lead median d",14} {"lead P10 d",11} {"false/100 dm",13} {"band 80%",9}");
+        foreach (var name in Backtest.ViewNames)
+        {
+            var s = r.Engines[name];
+            Console.WriteLine($"{name,-8} {s.Recall,8:P1} {$"{s.Foreseen}/{s.Failures}",9} {Num(s.LeadTimeDaysMedian),14} {Num(s.LeadTimeDaysP10),11} {s.FalseAlarmsPer100DeviceMonths,13:0.00} {(s.BandCoverage80 is { } b ? b.ToString("P0", CultureInfo.InvariantCulture) : "-"),9}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"scenario",-32} {"faults",6} {"failed",6} {"fused foreseen",15} {"median lead d",14}");
+        foreach (var g in r.Faults.GroupBy(f => f.Scenario).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var failed = g.Where(f => f.Failure is not null && f.Kind == "machine").ToList();
+            var leads = failed.Select(f => f.LeadTimeDays["fused"]).OfType<double>().OrderBy(x => x).ToList();
+            var kind = g.First().Kind == "sensor" ? " (sensor)" : "";
+            Console.WriteLine($"{g.Key + kind,-32} {g.Count(),6} {failed.Count,6} {leads.Count,15} {(leads.Count == 0 ? "-" : leads[leads.Count / 2].ToString("0.0", CultureInfo.InvariantCulture)),14}");
+        }
+
+        var fusedFalse = r.FalseAlarms.Where(f => f.View == "fused").ToList();
+        if (fusedFalse.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"fused false alarms ({fusedFalse.Count}):");
+            foreach (var f in fusedFalse.Take(20))
+            {
+                Console.WriteLine($"  {f.Opened[..16]} {f.Device} {f.Component} {f.Severity}: {f.Summary}");
+            }
+        }
+    }
+
+    private static string Num(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    private static string Base(params string[] parts) => Path.Combine([AppContext.BaseDirectory, .. parts]);
+
+    /// <summary>A tiny flag parser: known flags only, each with a value.</summary>
+    private sealed class Args
+    {
+        private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+        public static Args Parse(string[] args, params string[] known)
+        {
+            var a = new Args();
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (!known.Contains(args[i]))
+                {
+                    throw new CommandLineException($"unknown option '{args[i]}'. Run 'twin help'.");
+                }
+
+                if (i + 1 >= args.Length)
+                {
+                    throw new CommandLineException($"option '{args[i]}' needs a value");
+                }
+
+                a._values[args[i]] = args[++i];
+            }
+
+            return a;
+        }
+
+        public string? Get(string name) => _values.GetValueOrDefault(name);
+
+        public string Required(string name) => Get(name) ?? throw new CommandLineException($"{name} is required");
+
+        public int Int(string name, int fallback) => Get(name) is { } v
+            ? int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) ? x : throw new CommandLineException($"{name} '{v}' is not a whole number")
+            : fallback;
+
+        public double Double(string name, double fallback) => Get(name) is { } v
+            ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : throw new CommandLineException($"{name} '{v}' is not a positive number")
+            : fallback;
+    }
+}
