@@ -26,7 +26,11 @@ public sealed record FaultScore(
     string? Repair,
     IReadOnlyDictionary<string, string?> FirstAlert,
     IReadOnlyDictionary<string, double?> LeadTimeDays,
-    IReadOnlyDictionary<string, bool?> BandCovered);
+    IReadOnlyDictionary<string, bool?> BandCovered,
+    IReadOnlyDictionary<string, BandDto?> Band);
+
+/// <summary>The P10/P50/P90 crossing times of the forecast the first alert carried.</summary>
+public sealed record BandDto(string P10, string P50, string P90, string Model);
 
 /// <summary>An alert with no machine fault behind it.</summary>
 public sealed record FalseAlarm(string View, string AlertId, string Device, string Component, string Opened, string Severity, string Summary);

@@ -32,7 +32,7 @@ public static class BacktestScorer
         var deviceMonths = truth.Devices.Count * days / DaysPerMonth;
         var engines = new Dictionary<string, EngineScore>();
         var falseAlarms = new List<FalseAlarm>();
-        var perFault = truth.Faults.ToDictionary(f => f.Id, _ => (First: new Dictionary<string, string?>(), Lead: new Dictionary<string, double?>(), Band: new Dictionary<string, bool?>()));
+        var perFault = truth.Faults.ToDictionary(f => f.Id, _ => (First: new Dictionary<string, string?>(), Lead: new Dictionary<string, double?>(), Band: new Dictionary<string, bool?>(), Forecast: new Dictionary<string, BandDto?>()));
 
         foreach (var view in views)
         {
@@ -56,6 +56,9 @@ public static class BacktestScorer
                 entry.First[view.Name] = first is null ? null : WireCodec.FormatRfc3339(first.OpenedMs);
                 entry.Lead[view.Name] = first is not null && failure is not null ? Math.Round((failure.Value - first.OpenedMs) / DayMs, 2) : null;
                 entry.Band[view.Name] = null;
+                entry.Forecast[view.Name] = first?.FirstForecast is { } ff
+                    ? new BandDto(WireCodec.FormatRfc3339(ff.P10Ms), WireCodec.FormatRfc3339(ff.P50Ms), WireCodec.FormatRfc3339(ff.P90Ms), ff.Model)
+                    : null;
                 if (fault.Kind != "machine" || failure is null)
                 {
                     continue;
@@ -101,7 +104,7 @@ public static class BacktestScorer
         var faults = truth.Faults.Select(f =>
         {
             var e = perFault[f.Id];
-            return new FaultScore(f.Id, f.Device, f.Component, f.Scenario, f.Kind, f.Onset, f.Failure, f.Repair, e.First, e.Lead, e.Band);
+            return new FaultScore(f.Id, f.Device, f.Component, f.Scenario, f.Kind, f.Onset, f.Failure, f.Repair, e.First, e.Lead, e.Band, e.Forecast);
         }).ToList();
         return (engines, faults, falseAlarms);
     }

@@ -37,12 +37,16 @@ public static class AnomalyTrainer
 
         var (train, holdout) = Split(rows, options);
 
-        // Features that never move in training carry no information; scoring ignores them.
+        // Features that (almost) never move in training carry no information, and a rare blip (an event
+        // count nonzero in a handful of windows) would get a near-zero residual variance that makes every
+        // later blip look extreme: scoring ignores features that differ from their usual value in < 1 % of rows.
         var active = new bool[d];
         for (var i = 0; i < d; i++)
         {
-            var first = train[0][i];
-            active[i] = train.Any(r => r[i] != first);
+            var column = train.Select(r => r[i]).OrderBy(v => v).ToArray();
+            var usual = column[column.Length / 2];
+            var moving = column.Count(v => Math.Abs(v - usual) > 1e-6);
+            active[i] = moving >= Math.Max(1, train.Count / 100);
         }
 
         var activeCount = active.Count(a => a);

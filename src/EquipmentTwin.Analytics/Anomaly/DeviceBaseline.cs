@@ -99,9 +99,14 @@ internal sealed class DeviceBaseline
                 continue;
             }
 
-            // A floor keeps a flat signal (a run flag) from turning rounding into many sigma.
-            s.Std = Math.Max(Math.Sqrt(s.M2 / (s.Hours - 1)), 1e-3 * Math.Max(Math.Abs(s.Mean), 1));
-            s.Noise = s.NoiseN > 0 ? s.NoiseSum / s.NoiseN : 0;
+            // Floors keep a nearly flat signal (a pump frequency, a run flag) from turning rounding and
+            // simulation-scale jitter into many sigma: 2 % of the catalog's normal range is the least
+            // variation that means anything for a maintenance decision.
+            var def = Features.Signals[i];
+            var range = def.NormalMin is { } lo && def.NormalMax is { } hi && hi > lo ? hi - lo : 0;
+            var floor = Math.Max(1e-3 * Math.Max(Math.Abs(s.Mean), 1), 0.02 * range);
+            s.Std = Math.Max(Math.Sqrt(s.M2 / (s.Hours - 1)), floor);
+            s.Noise = s.NoiseN > 0 ? Math.Max(s.NoiseSum / s.NoiseN, 0.5 * floor) : 0;
             s.Ready = true;
         }
 

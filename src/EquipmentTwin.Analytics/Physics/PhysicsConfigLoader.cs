@@ -234,6 +234,7 @@ public static class PhysicsConfigLoader
             MinPoints = m.MinPoints ?? (law == PhysicsLaw.PoissonRate ? 14 : 24),
             RefitHours = m.RefitHours ?? 6,
             HorizonDays = m.HorizonDays ?? 60,
+            ModelSpread = m.ModelSpread ?? PhysicsModel.DefaultModelSpread,
             ResetCodes = (m.ResetCodes ?? []).ToArray(),
             SaturationDays = m.SaturationDays,
             WeibullEta = m.Eta ?? 0,
@@ -311,6 +312,7 @@ public static class PhysicsConfigLoader
         public int? MinPoints { get; set; }
         public double? RefitHours { get; set; }
         public double? HorizonDays { get; set; }
+        public double? ModelSpread { get; set; }
         public List<string>? ResetCodes { get; set; }
         public double? SaturationDays { get; set; }
         public double? Eta { get; set; }

@@ -39,6 +39,12 @@ public sealed record PhysicsModel
     /// <summary>Only forecasts whose P50 falls within this many days become evidence.</summary>
     public double HorizonDays { get; init; } = 60;
 
+    /// <summary>Log-spread of model-form uncertainty added to the fit's band (0 = the fit's band alone).</summary>
+    public double ModelSpread { get; init; } = DefaultModelSpread;
+
+    /// <summary>Calibrated on the reference-fleet backtest, seed 1; checked on seed 2 (docs/models.md).</summary>
+    public const double DefaultModelSpread = 0.8;
+
     /// <summary>Events that start the model afresh like maintenance does (a helium top-off).</summary>
     public IReadOnlyList<string> ResetCodes { get; init; } = [];
 

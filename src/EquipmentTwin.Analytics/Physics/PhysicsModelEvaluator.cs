@@ -262,6 +262,7 @@ internal static class PhysicsModelEvaluator
         p["current"] = current;
         if (b.P50 > 0)
         {
+            b = b.WithModelSpread(model.ModelSpread);
             return new Projection(b, b.ProbabilityWithin(ConfidenceDays), threshold, slope, current, r2, n, p, trend, target, noun);
         }
 

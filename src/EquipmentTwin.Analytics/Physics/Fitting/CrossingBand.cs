@@ -8,13 +8,32 @@ namespace EquipmentTwin.Analytics.Physics.Fitting;
 /// for a line Var(t*) ≈ [Var a + t*²·Var b + 2t*·Cov(a,b)]/b²), quantiles from the normal approximation.
 /// Times are days from now.
 /// </summary>
-public readonly record struct CrossingBand(double P10, double P50, double P90, double Sd)
+public readonly record struct CrossingBand(double P10, double P50, double P90, double Sd, double LogSd = 0)
 {
     private static readonly double Z90 = Normal.InvCDF(0, 1, 0.9);
 
     /// <summary>P(crossing within <paramref name="days"/> from now), clipped to [0, 1].</summary>
     public double ProbabilityWithin(double days) =>
+        LogSd > 0 && P50 > 0 ? (days <= 0 ? 0 : Math.Clamp(Normal.CDF(Math.Log(P50), LogSd, Math.Log(days)), 0, 1)) :
         Sd > 0 ? Math.Clamp(Normal.CDF(P50, Sd, days), 0, 1) : P50 <= days ? 1 : 0;
+
+    /// <summary>
+    /// Adds model-form uncertainty: the fit's band says how well the law's parameters are known, not whether
+    /// the law will hold until the crossing (wear accelerates, bearings run longer than an exponential says).
+    /// The crossing time becomes log-normal around P50 with log-spread √(s_fit² + <paramref name="spread"/>²),
+    /// the spread calibrated on backtests (docs/models-physics.md).
+    /// </summary>
+    public CrossingBand WithModelSpread(double spread)
+    {
+        if (spread <= 0 || P50 <= 0)
+        {
+            return this;
+        }
+
+        var fit = P90 > P50 ? Math.Log(P90 / P50) / Z90 : 0;
+        var s = Math.Sqrt(fit * fit + spread * spread);
+        return new CrossingBand(P50 * Math.Exp(-Z90 * s), P50, P50 * Math.Exp(Z90 * s), Sd, s);
+    }
 
     public static CrossingBand FromNormal(double t50, double sd) =>
         new(Math.Max(0, t50 - Z90 * sd), t50, t50 + Z90 * sd, sd);
