@@ -35,6 +35,7 @@ public sealed partial class DiskJournal : IDisposable
     private long _pendingBytes;
     private long _uncommittedBytes;
     private long _nextOrdinal = 1;
+    private long _committedUpTo;
     private long _maxSeq;
     private long _activeId;
     private FileStream _active = null!;
@@ -128,6 +129,7 @@ public sealed partial class DiskJournal : IDisposable
             _segments[id] = Math.Min(off, data.Length);
         }
 
+        _committedUpTo = _nextOrdinal - 1;
         RecoveredPositions = new Dictionary<string, SourcePosition>(_positions, StringComparer.Ordinal);
         // Always continue in a fresh segment, opened with a checkpoint, so the recovered ones can go once acknowledged.
         _activeId = ids.Count == 0 ? 1 : ids[^1] + 1;
@@ -293,6 +295,7 @@ public sealed partial class DiskJournal : IDisposable
             if (_uncommitted.Count > 0)
             {
                 _pending.AddRange(_uncommitted);
+                _committedUpTo = _uncommitted[^1].Ordinal;
                 _pendingBytes += _uncommittedBytes;
                 _uncommitted.Clear();
                 _uncommittedBytes = 0;
@@ -358,7 +361,8 @@ public sealed partial class DiskJournal : IDisposable
         {
             lock (_gate)
             {
-                return _head < _pending.Count ? _pending[_head].Ordinal - 1 : _nextOrdinal - 1;
+                // Not _nextOrdinal: entries appended but not yet committed have ordinals too, and must not be skipped.
+                return _head < _pending.Count ? _pending[_head].Ordinal - 1 : _committedUpTo;
             }
         }
     }
