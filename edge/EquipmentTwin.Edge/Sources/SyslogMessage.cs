@@ -52,14 +52,24 @@ public readonly record struct SyslogMessage(string HostName, string AppName, str
         }
         else if (rest.StartsWith("["))
         {
-            // Structured data: elements [..] back to back; ']' inside a value is escaped as \].
+            // Structured data: elements [..] back to back; a ']' inside a quoted value (escaped as \] or not) does not end one.
             var i = 0;
             while (i < rest.Length && rest[i] == '[')
             {
                 i++;
-                while (i < rest.Length && rest[i] != ']')
+                var quoted = false;
+                while (i < rest.Length && (quoted || rest[i] != ']'))
                 {
-                    i += rest[i] == '\\' ? 2 : 1;
+                    if (rest[i] == '\\')
+                    {
+                        i++;
+                    }
+                    else if (rest[i] == '"')
+                    {
+                        quoted = !quoted;
+                    }
+
+                    i++;
                 }
 
                 i++;
