@@ -98,7 +98,7 @@ public static partial class EdgeHost
         services.AddSingleton(TimeProvider.System);
 
         // Bounded: when the batcher waits for room in the journal, sources wait here and stop reading.
-        services.AddSingleton(_ => Channel.CreateBounded<SourceChunk>(new BoundedChannelOptions(64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }));
+        services.AddSingleton(_ => Channel.CreateBounded<SourceChunk>(new BoundedChannelOptions(4) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }));
         services.AddSingleton(sp =>
         {
             var s = sp.GetRequiredService<EdgeSettings>();

@@ -21,10 +21,11 @@ public sealed class EdgeSettings
         var sections = configuration.GetSection("Devices").GetChildren().ToList();
         for (var i = 0; i < sections.Count && i < settings.Devices.Count; i++)
         {
+            // "nameplate" is a path or an object; the binder cannot put both in one property, so it is read here.
             var np = sections[i].GetSection("nameplate");
+            settings.Devices[i].NameplateFile = np.Value;
             if (np.Value is null && np.GetChildren().Any())
             {
-                settings.Devices[i].Nameplate = null;
                 settings.Devices[i].InlineNameplate = np.GetChildren().Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!, StringComparer.OrdinalIgnoreCase);
             }
         }
@@ -120,9 +121,12 @@ public sealed class DeviceSettings
 
     public string Pattern { get; set; } = "*.log";
 
-    /// <summary>Path of a nameplate JSON file (wire format), when not given inline.</summary>
-    public string? Nameplate { get; set; }
+    /// <summary>Path of a nameplate JSON file (wire format): the config key <c>nameplate</c> given as a string.</summary>
+    [ConfigurationKeyName("-nameplate-file")]
+    public string? NameplateFile { get; set; }
 
+    /// <summary>The config key <c>nameplate</c> given as an object.</summary>
+    [ConfigurationKeyName("-nameplate-inline")]
     public Dictionary<string, string>? InlineNameplate { get; set; }
 }
 

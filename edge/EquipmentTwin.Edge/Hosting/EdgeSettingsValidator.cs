@@ -153,7 +153,7 @@ public sealed class EdgeSettingsValidator : IValidateOptions<EdgeSettings>
                 errors.Add($"{where}: directory '{dir}' does not exist");
             }
 
-            if (d.Nameplate is not null || d.InlineNameplate is not null)
+            if (d.NameplateFile is not null || d.InlineNameplate is not null)
             {
                 var (_, problem) = ResolveNameplate(d);
                 if (problem is not null)
@@ -189,7 +189,7 @@ public sealed class EdgeSettingsValidator : IValidateOptions<EdgeSettings>
     public static (Nameplate? Nameplate, string? Problem) ResolveNameplate(DeviceSettings d)
     {
         byte[] json;
-        if (d.Nameplate is { } path)
+        if (d.NameplateFile is { } path)
         {
             if (!File.Exists(path))
             {

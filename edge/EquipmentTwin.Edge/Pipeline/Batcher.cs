@@ -18,6 +18,7 @@ public sealed partial class Batcher(ChannelReader<SourceChunk> input, DiskJourna
 {
     private readonly Dictionary<string, PendingBatch> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _logsTopic = settings.Devices.ToDictionary(d => d.Id, d => Topics.Format(d.Site ?? settings.Edge.Site, d.Id, Core.WireFormat.Channel.Logs), StringComparer.Ordinal);
+    private bool _stopping;
     private long _batches;
     private long _records;
 
@@ -74,6 +75,8 @@ public sealed partial class Batcher(ChannelReader<SourceChunk> input, DiskJourna
         }
 
         // Graceful stop: the sources have stopped (they stop first); journal what they read so positions are exact.
+        // With a full queue this may exceed Queue:MaxBytes by what is already read (a few chunks): waiting here would block the stop.
+        _stopping = true;
         while (input.TryRead(out var rest))
         {
             await AddAsync(rest, CancellationToken.None).ConfigureAwait(false);
@@ -160,7 +163,7 @@ public sealed partial class Batcher(ChannelReader<SourceChunk> input, DiskJourna
 
         // Estimate before numbering, so a batch that waits for room does not hold a seq it may never use.
         var estimate = p.Bytes + 512;
-        if (journal.WouldWait(estimate))
+        if (!_stopping && journal.WouldWait(estimate))
         {
             journal.Commit(); // what is appended must reach the publisher, or room never comes
             await journal.WaitForSpaceAsync(estimate, ct).ConfigureAwait(false);

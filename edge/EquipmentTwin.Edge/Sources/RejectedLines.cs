@@ -24,7 +24,7 @@ public sealed class RejectedLines : IDisposable
         {
             if (!_writers.TryGetValue(deviceId, out var w))
             {
-                w = new StreamWriter(new FileStream(Path.Combine(_dir, deviceId + ".log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite), new UTF8Encoding(false));
+                w = new StreamWriter(new FileStream(Path.Combine(_dir, deviceId + ".log"), FileMode.Append, FileAccess.Write, FileShare.ReadWrite), new UTF8Encoding(false)) { AutoFlush = true };
                 _writers[deviceId] = w;
             }
 
