@@ -16,6 +16,7 @@ public sealed class AgentConfig
     public long SegmentBytes { get; init; } = 4L * 1024 * 1024;
     public List<JsonObject> Devices { get; } = [];
     public JsonObject? Syslog { get; init; }
+    public bool RequireSubscriber { get; init; }
 
     public AgentConfig Tail(string id, string format, string path, string modality = "mri")
     {
@@ -42,7 +43,7 @@ public sealed class AgentConfig
         var root = new JsonObject
         {
             ["Edge"] = new JsonObject { ["Source"] = Source, ["Site"] = Site, ["DataDir"] = DataDir, ["PollMs"] = 50 },
-            ["Mqtt"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = MqttPort, ["ClientId"] = Source, ["ReconnectBaseDelayMs"] = 100, ["ReconnectMaxDelaySeconds"] = 1 },
+            ["Mqtt"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = MqttPort, ["ClientId"] = Source, ["ReconnectBaseDelayMs"] = 100, ["ReconnectMaxDelaySeconds"] = 1, ["RequireSubscriber"] = RequireSubscriber },
             ["Batching"] = new JsonObject { ["MaxRecords"] = 500, ["MaxDelayMs"] = 100 },
             ["Queue"] = new JsonObject { ["MaxBytes"] = QueueMaxBytes, ["SegmentBytes"] = SegmentBytes, ["FullPolicy"] = "Backpressure" },
             ["Http"] = new JsonObject { ["Port"] = HttpPort, ["Bind"] = "127.0.0.1" },

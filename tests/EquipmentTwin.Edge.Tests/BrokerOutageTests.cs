@@ -36,7 +36,7 @@ public class BrokerOutageTests
         var log = Path.Combine(dir.Path, "mr.log");
         await using var broker = await MosquittoBroker.StartAsync();
         await using var service = await TwinService.StartAsync(Path.Combine(dir.Path, "service"), externalBrokerPort: broker.Port);
-        var config = new AgentConfig { DataDir = Path.Combine(dir.Path, "agent"), MqttPort = broker.Port }.Tail("mr-m1", "pipe", log);
+        var config = new AgentConfig { DataDir = Path.Combine(dir.Path, "agent"), MqttPort = broker.Port, RequireSubscriber = true }.Tail("mr-m1", "pipe", log);
         await using var agent = await InProcessAgent.StartAsync(config.Write(Path.Combine(dir.Path, "edge.json")));
         using var status = new AgentStatus(config.HttpPort);
         await using var writer = new LineWriter(log, Lines);
@@ -47,7 +47,16 @@ public class BrokerOutageTests
         await broker.RestartAsync();
         await writer.Completion;
 
-        var stored = await service.WaitForExactlyAsync(Lines, () => status.DrainedAsync(log), Wait);
+        long stored;
+        try
+        {
+            stored = await service.WaitForExactlyAsync(Lines, () => status.DrainedAsync(log), Wait);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; service: {await service.GetJsonAsync("/api/ingest/stats")}; agent: {await status.GetAsync()}");
+        }
+
         Assert.Equal(Lines, stored);
         var device = await service.GetJsonAsync("/api/devices/mr-m1");
         Assert.Equal("mri", device.GetProperty("nameplate").GetProperty("modality").GetString());

@@ -71,6 +71,13 @@ public sealed class MqttSettings
     /// <summary>Batches published and not yet acknowledged at one time.</summary>
     public int MaxInFlight { get; set; } = 16;
 
+    /// <summary>
+    /// Treat a PUBACK "no matching subscribers" (MQTT 5) as not delivered and send the batch again later. For an external
+    /// broker whose consumer is the service's persistent session, this code means the broker lost that session. Leave
+    /// false with the embedded broker, which stores without subscribing and always answers so.
+    /// </summary>
+    public bool RequireSubscriber { get; set; }
+
     public int ReconnectBaseDelayMs { get; set; } = 500;
     public int ReconnectMaxDelaySeconds { get; set; } = 30;
 }

@@ -202,7 +202,12 @@ public sealed partial class MqttPublisher(
             var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(new System.Buffers.ReadOnlySequence<byte>(payload))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
             var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
-            if (IsAcknowledged(result.ReasonCode))
+            if (result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers && settings.Mqtt.RequireSubscriber)
+            {
+                // The broker took it but nobody subscribes: with an external broker this means it lost the service's session.
+                fail(new InvalidOperationException($"no subscriber for seq {entry.Seq} on {topic}; kept and sent again (Mqtt:RequireSubscriber)"));
+            }
+            else if (IsAcknowledged(result.ReasonCode))
             {
                 journal.Ack(entry);
                 Interlocked.Increment(ref _published);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace EquipmentTwin.Edge.Sources;
@@ -13,6 +14,9 @@ namespace EquipmentTwin.Edge.Sources;
 /// </summary>
 public sealed partial class SyslogListener(IPAddress bind, int udpPort, int tcpPort, IReadOnlyDictionary<string, LineEmitter> byName, RejectedLines rejected, ILogger logger) : IEdgeSource
 {
+    /// <summary>UDP lines held while the batcher is busy or the queue is full.</summary>
+    public const int UdpBufferLines = 10_000;
+
     private long _dropped;
     private long _unmatched;
 
@@ -60,20 +64,42 @@ public sealed partial class SyslogListener(IPAddress bind, int udpPort, int tcpP
 
     private async Task ReceiveUdpAsync(UdpClient udp, CancellationToken ct)
     {
-        var lines = new List<string>(1);
-        while (!ct.IsCancellationRequested)
+        // Datagrams cannot wait: a buffer of UdpBufferLines absorbs bursts and a full queue; beyond it they are dropped and counted.
+        var buffer = Channel.CreateBounded<(LineEmitter Emitter, string Body)>(new BoundedChannelOptions(UdpBufferLines) { SingleReader = true, SingleWriter = true });
+        var forward = ForwardAsync(buffer.Reader, ct);
+        try
         {
-            var result = await udp.ReceiveAsync(ct).ConfigureAwait(false);
-            var text = Encoding.UTF8.GetString(result.Buffer);
-            if (Route(text, out var emitter, out var body))
+            while (!ct.IsCancellationRequested)
             {
-                lines.Clear();
-                lines.Add(body);
-                if (!emitter.TryEmit(lines))
+                var result = await udp.ReceiveAsync(ct).ConfigureAwait(false);
+                var text = Encoding.UTF8.GetString(result.Buffer);
+                if (Route(text, out var emitter, out var body) && !buffer.Writer.TryWrite((emitter, body)))
                 {
                     Interlocked.Increment(ref _dropped);
                 }
             }
+        }
+        finally
+        {
+            buffer.Writer.TryComplete();
+            await forward.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ForwardAsync(ChannelReader<(LineEmitter Emitter, string Body)> reader, CancellationToken ct)
+    {
+        var lines = new List<string>(1);
+        try
+        {
+            await foreach (var (emitter, body) in reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                lines.Clear();
+                lines.Add(body);
+                await emitter.EmitAsync(lines, null, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 
