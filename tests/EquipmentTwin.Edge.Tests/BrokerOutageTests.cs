@@ -42,7 +42,13 @@ public class BrokerOutageTests
         await using var writer = new LineWriter(log, Lines);
 
         await Eventually.HoldsAsync(service.RecordsAcceptedAsync, n => n >= 500, Wait, "the first records stored via mosquitto");
+        // Mosquitto 2.0.11 (Debian 12) does not restore the service's MQTT 5 session after a restart, so what it holds
+        // for the service at that instant is lost by the broker, whatever the agent does (docs/edge.md). Stop it when the
+        // service has everything mosquitto acknowledged; the lines written while it is down are the agent's test.
+        var written = await writer.PauseAsync();
+        await service.WaitForExactlyAsync(written, () => status.DrainedAsync(log), Wait);
         await broker.StopAsync();
+        writer.Resume();
         await Eventually.HoldsAsync(status.GetAsync, s => !s.GetProperty("connected").GetBoolean() && s.GetProperty("queueDepthBatches").GetInt32() >= 3, Wait, "batches queued on disk while mosquitto is down");
         await broker.RestartAsync();
         await writer.Completion;

@@ -6,13 +6,39 @@ public sealed class LineWriter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _task;
     private int _written;
+    private TaskCompletionSource _resume = NewGate(open: true);
+
+    private static TaskCompletionSource NewGate(bool open)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (open)
+        {
+            gate.SetResult();
+        }
+
+        return gate;
+    }
+
+    /// <summary>Stops writing after the current burst (returns the lines written so far); <see cref="Resume"/> goes on.</summary>
+    public async Task<int> PauseAsync()
+    {
+        _resume = NewGate(open: false);
+        await Task.Delay(pauseMsForPause);
+        return Written;
+    }
+
+    public void Resume() => _resume.TrySetResult();
+
+    private readonly int pauseMsForPause;
 
     public LineWriter(string path, int total, int burst = 20, int pauseMs = 15)
     {
+        pauseMsForPause = pauseMs * 3;
         _task = Task.Run(async () =>
         {
             while (_written < total && !_stop.IsCancellationRequested)
             {
+                await _resume.Task;
                 var to = Math.Min(total, _written + burst);
                 VendorLines.Append(path, _written, to);
                 Volatile.Write(ref _written, to);

@@ -23,6 +23,13 @@ public class SyslogEndToEndTests
         await using var agent = await InProcessAgent.StartAsync(config.Write(Path.Combine(dir.Path, "edge.json")));
         using var status = new AgentStatus(config.HttpPort);
         await Eventually.HoldsAsync(status.GetAsync, s => s.GetProperty("connected").GetBoolean(), TimeSpan.FromSeconds(10), "agent up");
+        // The listener binds UDP, then TCP: once TCP accepts, both are there.
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var probe = new TcpClient();
+            await probe.ConnectAsync("127.0.0.1", tcpPort);
+            return true;
+        }, ok => ok, TimeSpan.FromSeconds(10), "syslog listening");
 
         using (var udp = new UdpClient())
         {
