@@ -82,7 +82,7 @@ public static partial class EdgeHost
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Error); // each retry is logged once by the agent itself
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
 
         AddEdgeServices(builder.Services, builder.Configuration);
