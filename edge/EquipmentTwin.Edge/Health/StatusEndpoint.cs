@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using EquipmentTwin.Edge.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EquipmentTwin.Edge.Health;
+
+/// <summary>
+/// <c>GET /status</c> (JSON) and <c>GET /metrics</c> (Prometheus text) on <c>Http:Bind</c>:<c>Http:Port</c> with a
+/// plain <see cref="HttpListener"/>, and <c>{DataDir}/status.json</c> rewritten every 2 s (also when the port is 0).
+/// </summary>
+public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSettings settings, ILogger<StatusEndpoint> logger) : BackgroundService
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        HttpListener? listener = null;
+        if (settings.Http.Port > 0)
+        {
+            listener = new HttpListener();
+            listener.Prefixes.Add($"http://{settings.Http.Bind}:{settings.Http.Port}/");
+            listener.Start();
+            LogListening(settings.Http.Bind, settings.Http.Port);
+            _ = Task.Run(() => ServeAsync(listener, stoppingToken), stoppingToken);
+        }
+
+        var file = Path.Combine(settings.DataDir, "status.json");
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                WriteFile(file);
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            WriteFile(file);
+            listener?.Close();
+        }
+    }
+
+    private void WriteFile(string file)
+    {
+        try
+        {
+            var tmp = file + ".tmp";
+            File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(reporter.Snapshot(), Json));
+            File.Move(tmp, file, overwrite: true);
+        }
+        catch (IOException ex)
+        {
+            LogFileFailed(ex, file);
+        }
+    }
+
+    private async Task ServeAsync(HttpListener listener, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested && listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            try
+            {
+                var path = context.Request.Url?.AbsolutePath ?? "/";
+                byte[] body;
+                if (path is "/status" or "/")
+                {
+                    context.Response.ContentType = "application/json";
+                    body = JsonSerializer.SerializeToUtf8Bytes(reporter.Snapshot(), Json);
+                }
+                else if (path == "/metrics")
+                {
+                    context.Response.ContentType = "text/plain; version=0.0.4";
+                    body = Encoding.UTF8.GetBytes(Prometheus(reporter.Snapshot()));
+                }
+                else
+                {
+                    context.Response.StatusCode = 404;
+                    body = "{\"error\":\"not found: use /status or /metrics\"}"u8.ToArray();
+                }
+
+                await context.Response.OutputStream.WriteAsync(body, ct).ConfigureAwait(false);
+                context.Response.Close();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                LogRequestFailed(ex.Message);
+            }
+        }
+    }
+
+    internal static string Prometheus(EdgeStatus s)
+    {
+        var sb = new StringBuilder();
+        void Line(string name, double value, string? labels = null) =>
+            sb.Append("edge_").Append(name).Append(labels is null ? "" : "{" + labels + "}").Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        Line("queue_depth_batches", s.QueueDepthBatches);
+        Line("queue_bytes", s.QueueBytes);
+        Line("queue_full", s.QueueFull ? 1 : 0);
+        Line("oldest_unsent_age_seconds", s.OldestUnsentAgeSeconds);
+        Line("mqtt_connected", s.Connected ? 1 : 0);
+        Line("batches_journaled_total", s.BatchesJournaled);
+        Line("batches_acked_total", s.BatchesAcked);
+        Line("batches_dropped_total", s.DroppedBatches);
+        Line("rejected_lines_total", s.RejectedLines);
+        foreach (var src in s.Sources)
+        {
+            var labels = $"device=\"{src.Device}\",kind=\"{src.Kind}\"";
+            Line("lines_read_total", src.LinesRead, labels);
+            Line("lines_rejected_total", src.LinesRejected, labels);
+        }
+
+        return sb.ToString();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Status on http://{Bind}:{Port}/status")]
+    private partial void LogListening(string bind, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {File}")]
+    private partial void LogFileFailed(Exception ex, string file);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Status request failed: {Reason}")]
+    private partial void LogRequestFailed(string reason);
+}
