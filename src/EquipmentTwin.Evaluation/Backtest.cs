@@ -64,7 +64,7 @@ public static class Backtest
         {
             pipeline.AddView("rules", e => e == EngineKind.Rules),
             pipeline.AddView("physics", e => e == EngineKind.Physics),
-            pipeline.AddView("anomaly", e => e == EngineKind.Anomaly),
+            pipeline.AddView("anomaly", e => e == EngineKind.Anomaly, pipeline.Alerts.Options with { AnomalyMayOpenAlone = true }),
             pipeline.Alerts,
         };
 

@@ -71,7 +71,7 @@ public sealed class AlertBook
             {
                 Update(alert, list, fused, nowMs);
             }
-            else if (fused >= Options.OpenThreshold)
+            else if (fused >= Options.OpenThreshold && (Options.AnomalyMayOpenAlone || list.Any(e => e.Engine != EngineKind.Anomaly)))
             {
                 Open(device, group, list, fused, nowMs);
             }

@@ -28,7 +28,15 @@ public sealed record FusionOptions
     /// Anomaly evidence counts only once it has persisted this long (event time): learned models see
     /// passing oddities that physics and rules explain away, and a slow fault lasts far longer.
     /// </summary>
-    public TimeSpan AnomalyMinAge { get; init; } = TimeSpan.FromHours(48);
+    public TimeSpan AnomalyMinAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Whether anomaly evidence alone may open an alert. Off by default: on the reference fleet the learned
+    /// model's false-alarm rate is far above what engineers accept (docs/models.md), so it corroborates rules
+    /// and physics (raising confidence, naming the component) but does not page anyone on its own. The
+    /// backtest's "anomaly" view turns it on to measure the engine alone.
+    /// </summary>
+    public bool AnomalyMayOpenAlone { get; init; }
 
     /// <summary>Fused confidence at which an alert opens.</summary>
     public double OpenThreshold { get; init; } = 0.5;

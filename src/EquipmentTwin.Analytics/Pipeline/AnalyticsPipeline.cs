@@ -38,9 +38,9 @@ public sealed class AnalyticsPipeline
     public IReadOnlyList<IAnalyticsEngine> Engines => _engines;
 
     /// <summary>Adds an alert book that sees only the evidence of the engines <paramref name="include"/> admits.</summary>
-    public AlertBook AddView(string name, Func<EngineKind, bool> include)
+    public AlertBook AddView(string name, Func<EngineKind, bool> include, FusionOptions? options = null)
     {
-        var book = new AlertBook(name, Alerts.Options, include);
+        var book = new AlertBook(name, options ?? Alerts.Options, include);
         _views.Add(book);
         return book;
     }

@@ -14,84 +14,44 @@ public static class WireCodec
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
 
-    public static DecodeResult<LogBatch> DecodeLogs(ReadOnlySequence<byte> payload, WireLimits limits, DateTimeOffset receivedAt)
+    private delegate DecodeResult<T> ReadBody<T>(ref Utf8JsonReader reader)
+        where T : class;
+
+    /// <summary>The size check, the reader and the exception boundary every payload kind shares.</summary>
+    private static DecodeResult<T> Decode<T>(ReadOnlySequence<byte> payload, WireLimits limits, ReadBody<T> read)
+        where T : class
     {
         if (payload.Length > limits.MaxPayloadBytes)
         {
-            return DecodeResult<LogBatch>.Invalid(RejectReason.PayloadTooLarge, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
+            return DecodeResult<T>.Invalid(RejectReason.PayloadTooLarge, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
         }
 
         try
         {
             var reader = new Utf8JsonReader(payload, ReaderOptions);
-            var result = ReadLogs(ref reader, limits, receivedAt);
+            var result = read(ref reader);
             return result.IsValid || result.Reason != RejectReason.MalformedJson ? EnsureEnd(ref reader, result) : result;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or FormatException)
         {
-            return DecodeResult<LogBatch>.Invalid(RejectReason.MalformedJson, JsonError(ex));
+            return DecodeResult<T>.Invalid(RejectReason.MalformedJson, JsonError(ex));
         }
     }
+
+    public static DecodeResult<LogBatch> DecodeLogs(ReadOnlySequence<byte> payload, WireLimits limits, DateTimeOffset receivedAt) =>
+        Decode(payload, limits, (ref Utf8JsonReader r) => ReadLogs(ref r, limits, receivedAt));
 
     public static DecodeResult<LogBatch> DecodeLogs(ReadOnlyMemory<byte> payload, WireLimits limits, DateTimeOffset receivedAt) =>
         DecodeLogs(new ReadOnlySequence<byte>(payload), limits, receivedAt);
 
-    public static DecodeResult<Nameplate> DecodeNameplate(ReadOnlySequence<byte> payload, WireLimits limits)
-    {
-        if (payload.Length > limits.MaxPayloadBytes)
-        {
-            return DecodeResult<Nameplate>.Invalid(RejectReason.PayloadTooLarge, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
-        }
+    public static DecodeResult<Nameplate> DecodeNameplate(ReadOnlySequence<byte> payload, WireLimits limits) =>
+        Decode(payload, limits, (ref Utf8JsonReader r) => ReadNameplate(ref r, limits));
 
-        try
-        {
-            var reader = new Utf8JsonReader(payload, ReaderOptions);
-            var result = ReadNameplate(ref reader, limits);
-            return EnsureEnd(ref reader, result);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            return DecodeResult<Nameplate>.Invalid(RejectReason.MalformedJson, JsonError(ex));
-        }
-    }
+    public static DecodeResult<DeviceStatus> DecodeStatus(ReadOnlySequence<byte> payload, WireLimits limits) =>
+        Decode(payload, limits, (ref Utf8JsonReader r) => ReadStatus(ref r, limits));
 
-    public static DecodeResult<DeviceStatus> DecodeStatus(ReadOnlySequence<byte> payload, WireLimits limits)
-    {
-        if (payload.Length > limits.MaxPayloadBytes)
-        {
-            return DecodeResult<DeviceStatus>.Invalid(RejectReason.PayloadTooLarge, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(payload, ReaderOptions);
-            var result = ReadStatus(ref reader, limits);
-            return EnsureEnd(ref reader, result);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            return DecodeResult<DeviceStatus>.Invalid(RejectReason.MalformedJson, JsonError(ex));
-        }
-    }
-
-    public static DecodeResult<MaintenanceRecord> DecodeMaintenance(ReadOnlySequence<byte> payload, WireLimits limits)
-    {
-        if (payload.Length > limits.MaxPayloadBytes)
-        {
-            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.PayloadTooLarge, $"payload is {payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(payload, ReaderOptions);
-            var result = ReadMaintenance(ref reader, limits);
-            return EnsureEnd(ref reader, result);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.MalformedJson, JsonError(ex));
-        }
-    }
+    public static DecodeResult<MaintenanceRecord> DecodeMaintenance(ReadOnlySequence<byte> payload, WireLimits limits) =>
+        Decode(payload, limits, (ref Utf8JsonReader r) => ReadMaintenance(ref r, limits));
 
     private static DecodeResult<MaintenanceRecord> ReadMaintenance(ref Utf8JsonReader reader, WireLimits limits)
     {

@@ -44,7 +44,7 @@ public class FusionTests
 
         public Harness(FusionOptions? options = null)
         {
-            Pipeline = new AnalyticsPipeline([Rules, Physics, Anomaly], Catalog, options ?? new FusionOptions { AnomalyMinAge = TimeSpan.Zero });
+            Pipeline = new AnalyticsPipeline([Rules, Physics, Anomaly], Catalog, options ?? new FusionOptions { AnomalyMinAge = TimeSpan.Zero, AnomalyMayOpenAlone = true });
             Pipeline.Alerts.Changed += (a, k) => Changes.Add((a.Id, k));
         }
 
@@ -168,16 +168,32 @@ public class FusionTests
     [Fact]
     public void Anomaly_evidence_opens_an_alert_only_once_it_has_persisted_and_never_on_context_components()
     {
-        var h = new Harness(new FusionOptions());
+        var h = new Harness(new FusionOptions { AnomalyMayOpenAlone = true });
         h.Hours(1);
         h.Anomaly.Say("pca", "room", 0.9, h.Now);
         h.Anomaly.Say("pca2", "compressor", 0.9, h.Now);
-        h.Hours(47);
+        h.Hours(24 * 7 - 1);
         Assert.Empty(h.Pipeline.Alerts.All);
 
         h.Hours(2);
         var alert = Assert.Single(h.Pipeline.Alerts.All);
         Assert.Equal("compressor", alert.Component);
+    }
+
+    [Fact]
+    public void By_default_anomaly_evidence_corroborates_but_does_not_open_an_alert_alone()
+    {
+        var h = new Harness(new FusionOptions { AnomalyMinAge = TimeSpan.Zero });
+        h.Hours(1);
+        h.Anomaly.Say("pca", "compressor", 0.9, h.Now);
+        h.Hours(24);
+        Assert.Empty(h.Pipeline.Alerts.All);
+
+        h.Rules.Say("mr-coldhead-warm", "cold_head", 0.6, h.Now);
+        h.Hours(1);
+        var alert = Assert.Single(h.Pipeline.Alerts.All);
+        Assert.True(alert.Confidence > 0.8, $"corroborated confidence {alert.Confidence}");
+        Assert.Contains(alert.Evidence, e => e.Engine == EngineKind.Anomaly);
     }
 
     [Fact]
