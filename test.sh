@@ -18,7 +18,10 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test EquipmentTwin.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+# Build once, then run the test projects one after another: several of them start real brokers, services
+# and agent processes, and on a 2-core machine running them all at once starves their start-up.
+dotnet build EquipmentTwin.sln -c Release --nologo -v q
+dotnet test EquipmentTwin.sln -c Release --nologo --no-build -m:1 "$@" 2>&1 | tee "$log" || status=$?
 
 # One closing line for any reader: "tests: N passed, N failed, N skipped".
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {

@@ -6,7 +6,7 @@ namespace EquipmentTwin.Edge.Tests;
 /// <summary>The agent as a real process, killed with SIGKILL at random points while lines keep arriving: nothing is lost and nothing is stored twice.</summary>
 public class KillTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
     private const int Lines = 6000;
     private const int Kills = 4;
 
