@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using EquipmentTwin.Analytics.Anomaly;
-using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Evaluation;
-using EquipmentTwin.Simulator.Faults;
-using EquipmentTwin.Simulator.Fleets;
 
 namespace EquipmentTwin.Cli;
 
@@ -22,17 +19,18 @@ public static class EvaluateCommand
 
     public static int Evaluate(string[] args)
     {
-        var a = Args.Parse(args, "--fleet", "--days", "--seed", "--json", "--models", "--training-days", "--catalog", "--faults", "--rules", "--physics");
+        var a = CommandOptions.Parse(args, ["--fleet", "--days", "--seed", "--json", "--models", "--training-days", "--catalog", "--faults", "--rules", "--physics"]);
+        var fleet = a.Required("--fleet");
         var setup = new BacktestSetup(
-            a.Required("--fleet"),
-            a.Double("--days", 365),
+            fleet,
+            a.PositiveOrNull("--days") ?? 365,
             a.Int("--seed", 1),
-            a.Get("--catalog") ?? Base("seeds", "catalog"),
-            a.Get("--faults") ?? Base("seeds", "faults"),
+            SimulateCommand.ResolveSeedDirectory(fleet, "catalog", a.Get("--catalog")),
+            SimulateCommand.ResolveSeedDirectory(fleet, "faults", a.Get("--faults")),
             a.Get("--rules") ?? Base("config", "rules"),
             a.Get("--physics") ?? Base("config", "physics"),
             a.Get("--models"),
-            a.Get("--training-days") is null ? null : a.Double("--training-days", 0));
+            a.PositiveOrNull("--training-days"));
         var report = Backtest.Run(setup, m => Console.Error.WriteLine("twin evaluate: " + m));
         Print(report);
         if (a.Get("--json") is { } path)
@@ -47,13 +45,11 @@ public static class EvaluateCommand
 
     public static int Train(string[] args)
     {
-        var a = Args.Parse(args, "--fleet", "--days", "--seed", "--out", "--catalog", "--faults");
-        var catalog = SignalCatalog.LoadDirectory(a.Get("--catalog") ?? Base("seeds", "catalog"));
-        var fleet = FleetLoader.Load(a.Required("--fleet"));
-        var faults = FaultLibrary.LoadDirectory(a.Get("--faults") ?? Base("seeds", "faults"));
+        var a = CommandOptions.Parse(args, ["--fleet", "--days", "--seed", "--out", "--catalog", "--faults"]);
+        var (fleet, faults, catalog) = SimulateCommand.Load(a.Required("--fleet"), a.Get("--faults"), a.Get("--catalog"));
         var output = a.Get("--out") ?? "models";
         var version = Enum.GetValues<Core.WireFormat.Modality>().Max(m => AnomalyModelSet.NextVersion(output, m));
-        var models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, a.Int("--seed", 1), a.Double("--days", 60), version);
+        var models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, a.Int("--seed", 1), a.PositiveOrNull("--days") ?? 60, version);
         foreach (var model in models.Models)
         {
             var file = model.Save(output);
@@ -100,43 +96,4 @@ public static class EvaluateCommand
     private static string Num(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
     private static string Base(params string[] parts) => Path.Combine([AppContext.BaseDirectory, .. parts]);
-
-    /// <summary>A tiny flag parser: known flags only, each with a value.</summary>
-    private sealed class Args
-    {
-        private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
-
-        public static Args Parse(string[] args, params string[] known)
-        {
-            var a = new Args();
-            for (var i = 0; i < args.Length; i++)
-            {
-                if (!known.Contains(args[i]))
-                {
-                    throw new CommandLineException($"unknown option '{args[i]}'. Run 'twin help'.");
-                }
-
-                if (i + 1 >= args.Length)
-                {
-                    throw new CommandLineException($"option '{args[i]}' needs a value");
-                }
-
-                a._values[args[i]] = args[++i];
-            }
-
-            return a;
-        }
-
-        public string? Get(string name) => _values.GetValueOrDefault(name);
-
-        public string Required(string name) => Get(name) ?? throw new CommandLineException($"{name} is required");
-
-        public int Int(string name, int fallback) => Get(name) is { } v
-            ? int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var x) ? x : throw new CommandLineException($"{name} '{v}' is not a whole number")
-            : fallback;
-
-        public double Double(string name, double fallback) => Get(name) is { } v
-            ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : throw new CommandLineException($"{name} '{v}' is not a positive number")
-            : fallback;
-    }
 }

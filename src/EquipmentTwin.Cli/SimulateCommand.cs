@@ -37,25 +37,25 @@ public static class SimulateCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var o = Parse(args, Known);
-        var fleetPath = o.GetValueOrDefault("--fleet") ?? throw new CommandLineException("simulate needs --fleet FILE");
-        var mode = o.GetValueOrDefault("--mode") ?? "offline";
+        var o = CommandOptions.Parse(args, Known);
+        var fleetPath = o.Get("--fleet") ?? throw new CommandLineException("simulate needs --fleet FILE");
+        var mode = o.Get("--mode") ?? "offline";
         if (mode is not ("offline" or "files" or "live"))
         {
             throw new CommandLineException($"--mode '{mode}' is not offline, files or live");
         }
 
-        var (fleet, faults, catalog) = Load(fleetPath, o.GetValueOrDefault("--faults"), o.GetValueOrDefault("--catalog"));
+        var (fleet, faults, catalog) = Load(fleetPath, o.Get("--faults"), o.Get("--catalog"));
         var options = new SimulationOptions
         {
-            Seed = o.TryGetValue("--seed", out var seed) ? ParseInt("--seed", seed) : 1,
-            Days = o.TryGetValue("--days", out var days) ? ParsePositive("--days", days) : null,
-            Start = o.TryGetValue("--start", out var start) ? (WireCodec.TryParseRfc3339(start, out var s) ? s : throw new CommandLineException($"--start '{start}' is not an RFC 3339 time")) : null,
-            Detail = ParseDetail(o.GetValueOrDefault("--detail")),
-            Parallelism = o.TryGetValue("--parallelism", out var par) ? ParseInt("--parallelism", par) : Environment.ProcessorCount,
+            Seed = o.Int("--seed", 1),
+            Days = o.PositiveOrNull("--days"),
+            Start = o.Get("--start") is { } start ? (WireCodec.TryParseRfc3339(start, out var s) ? s : throw new CommandLineException($"--start '{start}' is not an RFC 3339 time")) : null,
+            Detail = ParseDetail(o.Get("--detail")),
+            Parallelism = o.Int("--parallelism", Environment.ProcessorCount),
         };
         var sim = new FleetSimulator(fleet, faults, catalog, options);
-        var truthPath = o.GetValueOrDefault("--truth");
+        var truthPath = o.Get("--truth");
         Console.Error.WriteLine($"fleet {fleet.Name}: {fleet.Devices.Count} devices on {fleet.Sites.Count} sites, {WireCodec.FormatRfc3339(sim.StartMs)} to {WireCodec.FormatRfc3339(sim.EndMs)}, seed {options.Seed}, detail {options.Detail.ToString().ToLowerInvariant()}, mode {mode}");
 
         using var cts = new CancellationTokenSource();
@@ -85,7 +85,7 @@ public static class SimulateCommand
 
                 break;
             case "files":
-                var outDir = o.GetValueOrDefault("--out") ?? "sim-out";
+                var outDir = o.Get("--out") ?? "sim-out";
                 using (var writer = new VendorLogWriter(outDir, catalog, sim.Devices))
                 {
                     foreach (var step in sim.Run())
@@ -109,9 +109,9 @@ public static class SimulateCommand
                 {
                     var publisher = new LiveFleetPublisher(sim, new LivePublishOptions
                     {
-                        Host = o.GetValueOrDefault("--mqtt-host") ?? "127.0.0.1",
-                        Port = o.TryGetValue("--mqtt-port", out var port) ? ParseInt("--mqtt-port", port) : 1883,
-                        Acceleration = o.TryGetValue("--acceleration", out var acc) ? ParsePositive("--acceleration", acc) : 3600,
+                        Host = o.Get("--mqtt-host") ?? "127.0.0.1",
+                        Port = o.Int("--mqtt-port", 1883),
+                        Acceleration = o.PositiveOrNull("--acceleration") ?? 3600,
                     }, TimeProvider.System, loggerFactory.CreateLogger<LiveFleetPublisher>());
                     try
                     {
@@ -125,7 +125,7 @@ public static class SimulateCommand
                     }
                 }
 
-                truthPath ??= Path.Combine(o.GetValueOrDefault("--out") ?? ".", "ground-truth.json");
+                truthPath ??= Path.Combine(o.Get("--out") ?? ".", "ground-truth.json");
                 break;
         }
 
@@ -164,7 +164,7 @@ public static class SimulateCommand
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            var (name, inline) = SplitOption(args[i]);
+            var (name, inline) = CommandOptions.Split(args[i]);
             if (name is "--simulate" or "--acceleration")
             {
                 var value = inline ?? (i + 1 < args.Length ? args[++i] : throw new CommandLineException($"option '{name}' needs a value"));
@@ -174,7 +174,7 @@ public static class SimulateCommand
                 }
                 else
                 {
-                    acceleration = ParsePositive("--acceleration", value);
+                    acceleration = CommandOptions.ParsePositive("--acceleration", value);
                 }
 
                 continue;
@@ -215,7 +215,8 @@ public static class SimulateCommand
             return new SimulatedFleetService(settings with { Host = host, Port = mqtt.Port }, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SimulatedFleetService>>());
         });
 
-    private static (FleetDefinition, FaultLibrary, SignalCatalog) Load(string fleetPath, string? faultsDir, string? catalogDir)
+    /// <summary>A fleet with its fault scenarios and catalogs, found beside it unless given.</summary>
+    internal static (FleetDefinition Fleet, FaultLibrary Faults, SignalCatalog Catalog) Load(string fleetPath, string? faultsDir, string? catalogDir)
     {
         var fleet = FleetLoader.Load(fleetPath);
         var faults = FaultLibrary.LoadDirectory(ResolveSeedDirectory(fleetPath, "faults", faultsDir));
@@ -224,7 +225,7 @@ public static class SimulateCommand
     }
 
     /// <summary>seeds/{name} beside the fleet's folder (seeds/fleets/x.json → seeds/{name}), else beside the program.</summary>
-    private static string ResolveSeedDirectory(string fleetPath, string name, string? given)
+    internal static string ResolveSeedDirectory(string fleetPath, string name, string? given)
     {
         if (given is not null)
         {
@@ -235,40 +236,6 @@ public static class SimulateCommand
         var sibling = Path.Combine(fleetDir, "..", name);
         return Directory.Exists(sibling) ? Path.GetFullPath(sibling) : Path.Combine(AppContext.BaseDirectory, "seeds", name);
     }
-
-    private static Dictionary<string, string> Parse(string[] args, string[] known)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var (name, inline) = SplitOption(args[i]);
-            if (!name.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new CommandLineException($"unexpected argument '{args[i]}'");
-            }
-
-            if (!known.Contains(name))
-            {
-                throw new CommandLineException($"unknown option '{name}'. Run 'twin help'.");
-            }
-
-            result[name] = inline ?? (i + 1 < args.Length ? args[++i] : throw new CommandLineException($"option '{name}' needs a value"));
-        }
-
-        return result;
-    }
-
-    private static (string Name, string? Value) SplitOption(string arg)
-    {
-        var eq = arg.IndexOf('=');
-        return eq > 0 && arg.StartsWith("--", StringComparison.Ordinal) ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
-    }
-
-    private static int ParseInt(string name, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new CommandLineException($"{name} '{value}' is not an integer");
-
-    private static double ParsePositive(string name, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d > 0 ? d : throw new CommandLineException($"{name} '{value}' must be a positive number");
 
     private static SimulationDetail ParseDetail(string? text) => text switch
     {

@@ -55,57 +55,14 @@ public static class WireCodec
 
     private static DecodeResult<MaintenanceRecord> ReadMaintenance(ref Utf8JsonReader reader, WireLimits limits)
     {
-        if (!reader.Read())
+        var f = ReadFlat(ref reader, limits, "maintenance record", "schema", "component", "action", "text", "engineer");
+        if (f.Refusal is { } refusal)
         {
-            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.MalformedJson, "empty payload");
+            return DecodeResult<MaintenanceRecord>.Invalid(refusal.Reason, refusal.Detail);
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            var what = Describe(reader.TokenType);
-            reader.Skip();
-            return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.SchemaMismatch, $"a maintenance record is a JSON object, not {what}");
-        }
-
-        string? schema = null, component = null, action = null, text = null, engineer = null, problem = null, tsProblem = null;
-        long? ts = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("schema"u8))
-            {
-                schema = ReadStringOrNull(ref reader, "schema", ref problem);
-            }
-            else if (reader.ValueTextEquals("ts"u8))
-            {
-                reader.Read();
-                if (TryReadTimestamp(ref reader, limits with { MaxFutureSkew = null }, DateTimeOffset.MaxValue, out var t, out _, out tsProblem))
-                {
-                    ts = t;
-                }
-            }
-            else if (reader.ValueTextEquals("component"u8))
-            {
-                component = ReadStringOrNull(ref reader, "component", ref problem);
-            }
-            else if (reader.ValueTextEquals("action"u8))
-            {
-                action = ReadStringOrNull(ref reader, "action", ref problem);
-            }
-            else if (reader.ValueTextEquals("text"u8))
-            {
-                text = ReadStringOrNull(ref reader, "text", ref problem);
-            }
-            else if (reader.ValueTextEquals("engineer"u8))
-            {
-                engineer = ReadStringOrNull(ref reader, "engineer", ref problem);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
+        var (schema, component, action, text, engineer) = (f.Values[0], f.Values[1], f.Values[2], f.Values[3], f.Values[4]);
+        var (ts, tsProblem, problem) = (f.Ts, f.TsProblem, f.Problem);
         if (schema != WireLimits.MaintenanceSchema)
         {
             return DecodeResult<MaintenanceRecord>.Invalid(RejectReason.SchemaMismatch, $"schema \"{Topics.Truncate(schema)}\" is not \"{WireLimits.MaintenanceSchema}\"");
@@ -503,6 +460,72 @@ public static class WireCodec
         return true;
     }
 
+    /// <summary>What a flat payload (nameplate, status, maintenance) holds: named string fields and an optional <c>ts</c>.</summary>
+    private sealed class FlatFields(int count)
+    {
+        public string?[] Values { get; } = new string?[count];
+        public long? Ts;
+        public string? TsProblem;
+        public string? Problem;
+        public (RejectReason Reason, string Detail)? Refusal;
+    }
+
+    /// <summary>Reads a JSON object of string fields named <paramref name="names"/> and an optional <c>ts</c>; other fields are skipped.</summary>
+    private static FlatFields ReadFlat(ref Utf8JsonReader reader, WireLimits limits, string kind, params string[] names)
+    {
+        var f = new FlatFields(names.Length);
+        if (!reader.Read())
+        {
+            f.Refusal = (RejectReason.MalformedJson, "empty payload");
+            return f;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            var what = Describe(reader.TokenType);
+            reader.Skip();
+            f.Refusal = (RejectReason.SchemaMismatch, $"a {kind} is a JSON object, not {what}");
+            return f;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var index = -1;
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (reader.ValueTextEquals(names[i]))
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            if (index >= 0)
+            {
+                f.Values[index] = ReadStringOrNull(ref reader, names[index], ref f.Problem);
+            }
+            else if (reader.ValueTextEquals("ts"u8))
+            {
+                reader.Read();
+                if (TryReadTimestamp(ref reader, limits with { MaxFutureSkew = null }, DateTimeOffset.MaxValue, out var t, out _, out var tsProblem))
+                {
+                    f.Ts = t;
+                }
+                else
+                {
+                    f.TsProblem ??= tsProblem;
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return f;
+    }
+
     private static string? ReadStringOrNull(ref Utf8JsonReader reader, string field, ref string? problem)
     {
         reader.Read();
@@ -614,52 +637,14 @@ public static class WireCodec
 
     private static DecodeResult<Nameplate> ReadNameplate(ref Utf8JsonReader reader, WireLimits limits)
     {
-        if (!reader.Read())
+        var f = ReadFlat(ref reader, limits, "nameplate", "modality", "vendor", "model", "serial", "installed", "software");
+        if (f.Refusal is { } refusal)
         {
-            return DecodeResult<Nameplate>.Invalid(RejectReason.MalformedJson, "empty payload");
+            return DecodeResult<Nameplate>.Invalid(refusal.Reason, refusal.Detail);
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            var what = Describe(reader.TokenType);
-            reader.Skip();
-            return DecodeResult<Nameplate>.Invalid(RejectReason.SchemaMismatch, $"a nameplate is a JSON object, not {what}");
-        }
-
-        string? modality = null, vendor = null, model = null, serial = null, installed = null, software = null, problem = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("modality"u8))
-            {
-                modality = ReadStringOrNull(ref reader, "modality", ref problem);
-            }
-            else if (reader.ValueTextEquals("vendor"u8))
-            {
-                vendor = ReadStringOrNull(ref reader, "vendor", ref problem);
-            }
-            else if (reader.ValueTextEquals("model"u8))
-            {
-                model = ReadStringOrNull(ref reader, "model", ref problem);
-            }
-            else if (reader.ValueTextEquals("serial"u8))
-            {
-                serial = ReadStringOrNull(ref reader, "serial", ref problem);
-            }
-            else if (reader.ValueTextEquals("installed"u8))
-            {
-                installed = ReadStringOrNull(ref reader, "installed", ref problem);
-            }
-            else if (reader.ValueTextEquals("software"u8))
-            {
-                software = ReadStringOrNull(ref reader, "software", ref problem);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
+        var (modality, vendor, model, serial, installed, software) = (f.Values[0], f.Values[1], f.Values[2], f.Values[3], f.Values[4], f.Values[5]);
+        var problem = f.Problem;
         if (problem is not null)
         {
             return DecodeResult<Nameplate>.Invalid(RejectReason.InvalidField, problem);
@@ -698,45 +683,13 @@ public static class WireCodec
 
     private static DecodeResult<DeviceStatus> ReadStatus(ref Utf8JsonReader reader, WireLimits limits)
     {
-        if (!reader.Read())
+        var f = ReadFlat(ref reader, limits, "status", "state");
+        if (f.Refusal is { } refusal)
         {
-            return DecodeResult<DeviceStatus>.Invalid(RejectReason.MalformedJson, "empty payload");
+            return DecodeResult<DeviceStatus>.Invalid(refusal.Reason, refusal.Detail);
         }
 
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            var what = Describe(reader.TokenType);
-            reader.Skip();
-            return DecodeResult<DeviceStatus>.Invalid(RejectReason.SchemaMismatch, $"a status is a JSON object, not {what}");
-        }
-
-        string? state = null, problem = null;
-        long? ts = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("state"u8))
-            {
-                state = ReadStringOrNull(ref reader, "state", ref problem);
-            }
-            else if (reader.ValueTextEquals("ts"u8))
-            {
-                reader.Read();
-                if (TryReadTimestamp(ref reader, limits with { MaxFutureSkew = null }, DateTimeOffset.MaxValue, out var t, out _, out var tsProblem))
-                {
-                    ts = t;
-                }
-                else
-                {
-                    problem ??= tsProblem;
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
+        var (state, ts, problem) = (f.Values[0], f.Ts, f.Problem ?? f.TsProblem);
         if (problem is not null)
         {
             return DecodeResult<DeviceStatus>.Invalid(RejectReason.InvalidField, problem);
