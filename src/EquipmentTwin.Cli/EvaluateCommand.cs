@@ -11,15 +11,21 @@ public static class EvaluateCommand
     public const string Usage = """
           evaluate   backtest: simulate a fleet offline through the analytics and score it against ground truth
                        --fleet FILE --days N --seed N [--json FILE] [--models DIR] [--training-days N (default: --days)]
+                       [--training-seeds A,B --calibration-seeds C,D (fit and calibrate anomaly models first)]
+                       [--physics-spread S (model-form spread of every physics band)]
           train      train anomaly models on a healthy simulation of a fleet and save them
                        --fleet FILE --days N --seed N [--out DIR (default models)]
+                       [--seeds A,B --calibration-seeds C,D (fit on A,B; set thresholds on C,D)]
+          calibrate-bands  split-conformal physics band spread from backtests of calibration seeds
+                       --reports A.json,B.json [--spread-used S (default 0.8)] [--view physics]
         """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static int Evaluate(string[] args)
     {
-        var a = CommandOptions.Parse(args, ["--fleet", "--days", "--seed", "--json", "--models", "--training-days", "--catalog", "--faults", "--rules", "--physics"]);
+        var a = CommandOptions.Parse(args, ["--fleet", "--days", "--seed", "--json", "--models", "--training-days", "--catalog", "--faults", "--rules", "--physics",
+            "--training-seeds", "--calibration-seeds", "--physics-spread"]);
         var fleet = a.Required("--fleet");
         var setup = new BacktestSetup(
             fleet,
@@ -30,7 +36,10 @@ public static class EvaluateCommand
             a.Get("--rules") ?? Base("config", "rules"),
             a.Get("--physics") ?? Base("config", "physics"),
             a.Get("--models"),
-            a.PositiveOrNull("--training-days"));
+            a.PositiveOrNull("--training-days"),
+            TrainingSeeds: a.Get("--training-seeds") is { } ts ? SeedSplit.ParseSeeds(ts) : null,
+            CalibrationSeeds: a.Get("--calibration-seeds") is { } cs ? SeedSplit.ParseSeeds(cs) : null,
+            PhysicsModelSpread: a.PositiveOrNull("--physics-spread"));
         var report = Backtest.Run(setup, m => Console.Error.WriteLine("twin evaluate: " + m));
         Print(report);
         if (a.Get("--json") is { } path)
@@ -45,18 +54,32 @@ public static class EvaluateCommand
 
     public static int Train(string[] args)
     {
-        var a = CommandOptions.Parse(args, ["--fleet", "--days", "--seed", "--out", "--catalog", "--faults"]);
+        var a = CommandOptions.Parse(args, ["--fleet", "--days", "--seed", "--out", "--catalog", "--faults", "--seeds", "--calibration-seeds"]);
         var (fleet, faults, catalog) = SimulateCommand.Load(a.Required("--fleet"), a.Get("--faults"), a.Get("--catalog"));
         var output = a.Get("--out") ?? "models";
         var version = Enum.GetValues<Core.WireFormat.Modality>().Max(m => AnomalyModelSet.NextVersion(output, m));
-        var models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, a.Int("--seed", 1), a.PositiveOrNull("--days") ?? 60, version);
+        var days = a.PositiveOrNull("--days") ?? 60;
+        var models = a.Get("--seeds") is { } seeds && a.Get("--calibration-seeds") is { } calibration
+            ? AnomalyTraining.TrainCalibrated(fleet, faults, catalog, SeedSplit.ParseSeeds(seeds), SeedSplit.ParseSeeds(calibration), days, version, m => Console.Error.WriteLine("twin train: " + m))
+            : AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, a.Int("--seed", 1), days, version);
         foreach (var model in models.Models)
         {
             var file = model.Save(output);
             var v = model.Info.Validation;
-            Console.WriteLine($"{model.Modality.ToString().ToLowerInvariant(),-5} v{model.Version}: {model.Info.TrainingRows} rows, threshold {model.Threshold:0.00}, held-out false-positive rate {v.FalsePositiveRate:P2} ({v.Rows} rows) -> {file}");
+            Console.WriteLine($"{model.Modality.ToString().ToLowerInvariant(),-5} v{model.Version}: {model.Info.TrainingRows} rows, threshold {model.Threshold:0.00}, held-out false-positive rate {v.FalsePositiveRate:P2} ({v.Rows} rows)"
+                + (model.Info.Calibration is { } c ? $", calibrated on seeds {string.Join(",", c.Seeds)} ({c.DeviceMonths:0} device-months, {c.AlarmsAtThreshold} alarms; training threshold was {c.TrainingThreshold:0.00})" : "") + $" -> {file}");
         }
 
+        return 0;
+    }
+
+    public static int CalibrateBands(string[] args)
+    {
+        var a = CommandOptions.Parse(args, ["--reports", "--spread-used", "--view"]);
+        var reports = a.Required("--reports").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => JsonSerializer.Deserialize<BacktestReport>(File.ReadAllText(p), Json) ?? throw new CommandLineException($"{p}: not a backtest report")).ToList();
+        var result = BandCalibration.Calibrate(reports, a.PositiveOrNull("--spread-used") ?? Analytics.Physics.PhysicsModel.DefaultModelSpread, a.Get("--view") ?? "physics");
+        Console.WriteLine(JsonSerializer.Serialize(result, Json));
         return 0;
     }
 

@@ -55,6 +55,8 @@ public static class TwinCommand
                     return EvaluateCommand.Evaluate(rest);
                 case "train":
                     return EvaluateCommand.Train(rest);
+                case "calibrate-bands":
+                    return EvaluateCommand.CalibrateBands(rest);
                 case "bench" when rest.Length > 0 && rest[0] == "ingest":
                     return await Bench.IngestBench.RunAsync(rest[1..]);
                 default:

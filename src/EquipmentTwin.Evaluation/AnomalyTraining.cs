@@ -8,36 +8,98 @@ using EquipmentTwin.Simulator.Simulation;
 
 namespace EquipmentTwin.Evaluation;
 
+/// <summary>Healthy feature rows of one simulation, per modality, grouped by device and in time order.</summary>
+public sealed record HealthyRows(int Seed, double Days, IReadOnlyDictionary<Modality, IReadOnlyList<AnomalyFeatureRow>> ByModality, IReadOnlyDictionary<Modality, string[]> FeatureNames);
+
 /// <summary>
 /// Trains the anomaly models of every modality in a fleet on healthy data: the same fleet simulated with
-/// its faults removed, on a seed of its own so that training never sees the backtest's data.
+/// its faults removed. With a <see cref="SeedSplit"/>, models are fitted on the training seeds' simulations
+/// and their thresholds set on the calibration seeds' (<see cref="AnomalyThresholdCalibrator"/>), so that
+/// neither ever sees the data a backtest scores.
 /// </summary>
 public static class AnomalyTraining
 {
-    /// <summary>Seed offset of the training simulation relative to the backtest seed.</summary>
+    /// <summary>Seed offset of the training simulation relative to the backtest seed (without a split).</summary>
     public const int SeedOffset = 7919;
 
     public static AnomalyModelSet TrainOnHealthyFleet(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days, int version = 1)
     {
+        var rows = CollectHealthy(fleet, faults, catalog, seed + SeedOffset, days);
+        return Fit([rows], rows.ByModality.Keys, version);
+    }
+
+    /// <summary>Fits on the training seeds' healthy simulations, calibrates thresholds on the calibration seeds'.</summary>
+    public static AnomalyModelSet TrainCalibrated(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, IReadOnlyList<int> trainingSeeds, IReadOnlyList<int> calibrationSeeds, double days, int version = 1, Action<string>? log = null)
+    {
+        var training = trainingSeeds.Select(s =>
+        {
+            log?.Invoke($"collecting healthy rows, training seed {s}, {days:0} days");
+            return CollectHealthy(fleet, faults, catalog, s, days);
+        }).ToList();
+        var calibration = calibrationSeeds.Select(s =>
+        {
+            log?.Invoke($"collecting healthy rows, calibration seed {s}, {days:0} days");
+            return CollectHealthy(fleet, faults, catalog, s, days);
+        }).ToList();
+        return Calibrate(Fit(training, training[0].ByModality.Keys, version), calibration);
+    }
+
+    /// <summary>Runs the fleet, faults removed, through the feature collector.</summary>
+    public static HealthyRows CollectHealthy(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days)
+    {
         var healthy = fleet with { Devices = fleet.Devices.Select(d => d with { Faults = [] }).ToArray() };
         var collector = new AnomalyFeatureCollector();
         var pipeline = new AnalyticsPipeline([collector], catalog);
-        var sim = new FleetSimulator(healthy, faults, catalog, new SimulationOptions { Seed = seed + SeedOffset, Days = days, Detail = SimulationDetail.Summary });
+        var sim = new FleetSimulator(healthy, faults, catalog, new SimulationOptions { Seed = seed, Days = days, Detail = SimulationDetail.Summary });
         SimulationFeed.Into(pipeline, sim.Run());
         pipeline.AdvanceAllTo(sim.EndMs);
-
-        var models = new List<AnomalyModel>();
+        var byModality = new Dictionary<Modality, IReadOnlyList<AnomalyFeatureRow>>();
+        var names = new Dictionary<Modality, string[]>();
         foreach (var modality in Enum.GetValues<Modality>())
         {
             var rows = collector.RowsFor(modality);
+            if (rows.Count > 0)
+            {
+                byModality[modality] = rows;
+                names[modality] = collector.FeatureNames(modality);
+            }
+        }
+
+        return new HealthyRows(seed, days, byModality, names);
+    }
+
+    /// <summary>One model per modality from the rows of every run given (each run's devices kept apart).</summary>
+    public static AnomalyModelSet Fit(IReadOnlyList<HealthyRows> runs, IEnumerable<Modality> modalities, int version = 1)
+    {
+        var models = new List<AnomalyModel>();
+        foreach (var modality in modalities)
+        {
+            var rows = runs.Where(r => r.ByModality.ContainsKey(modality)).SelectMany(r => r.ByModality[modality].Select(x => x with { DeviceId = $"{r.Seed}/{x.DeviceId}" })).ToList();
             if (rows.Count < 50)
             {
                 continue; // too little healthy data for this modality in this fleet
             }
 
-            models.Add(AnomalyTrainer.Train(modality, rows, collector.FeatureNames(modality), new AnomalyTrainingOptions { Version = version, Seed = 1 }));
+            var model = AnomalyTrainer.Train(modality, rows, runs.First(r => r.FeatureNames.ContainsKey(modality)).FeatureNames[modality], new AnomalyTrainingOptions { Version = version, Seed = 1 });
+            models.Add(model.WithInfo(model.Info with { TrainingSeeds = runs.Select(r => r.Seed).ToArray() }));
         }
 
         return new AnomalyModelSet(models);
+    }
+
+    /// <summary>Sets every model's threshold on the calibration runs.</summary>
+    public static AnomalyModelSet Calibrate(AnomalyModelSet models, IReadOnlyList<HealthyRows> calibration) =>
+        new(models.Models.Select(m => AnomalyThresholdCalibrator.Calibrate(
+            m,
+            calibration.Where(c => c.ByModality.ContainsKey(m.Modality)).Select(c => c.ByModality[m.Modality]).ToList(),
+            calibration.Select(c => c.Seed).ToArray())).ToList());
+
+    /// <summary>Alarms per 100 device-months the engine's rule would raise on healthy rows (the same rule the calibration holds to).</summary>
+    public static double HealthyAlarmsPer100DeviceMonths(AnomalyModel model, IReadOnlyList<AnomalyFeatureRow> rows, double minAlarmDays = 7)
+    {
+        var devices = rows.GroupBy(r => r.DeviceId).Select(g => g.OrderBy(r => r.WindowEndMs).Select(r => model.Score(r.Values)).ToArray()).ToList();
+        var months = rows.Count * AnomalyFeatures.WindowMs / 86_400_000.0 / 30.4375;
+        var alarms = AnomalyThresholdCalibrator.Alarms(devices, model.Threshold, (int)Math.Ceiling(minAlarmDays * 86_400_000.0 / AnomalyFeatures.WindowMs));
+        return months <= 0 ? 0 : Math.Round(alarms * 100 / months, 3);
     }
 }

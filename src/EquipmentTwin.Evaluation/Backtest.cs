@@ -24,7 +24,11 @@ public sealed record BacktestSetup(
     string PhysicsDirectory,
     string? ModelsDirectory = null,
     double? TrainingDays = null,
-    FusionOptions? Fusion = null);
+    FusionOptions? Fusion = null,
+    IReadOnlyList<int>? TrainingSeeds = null,
+    IReadOnlyList<int>? CalibrationSeeds = null,
+    double? PhysicsModelSpread = null,
+    AnomalyModelSet? AnomalyModels = null);
 
 /// <summary>
 /// <c>twin evaluate</c>: simulates a fleet offline, feeds it through the same analytics pipeline the service
@@ -36,6 +40,13 @@ public static class Backtest
 {
     public static readonly string[] ViewNames = ["rules", "physics", "anomaly", AnalyticsPipeline.FusedView];
 
+    private static PhysicsConfig LoadPhysics(BacktestSetup setup, SignalCatalog catalog)
+    {
+        var config = PhysicsConfigLoader.LoadDirectory(setup.PhysicsDirectory, catalog);
+        return setup.PhysicsModelSpread is not { } spread ? config
+            : new PhysicsConfig(config.Modalities.ToDictionary(m => m, m => (IReadOnlyList<PhysicsModel>)config.For(m).Select(x => x with { ModelSpread = spread }).ToList()));
+    }
+
     public static BacktestReport Run(BacktestSetup setup, Action<string>? log = null)
     {
         var catalog = SignalCatalog.LoadDirectory(setup.CatalogDirectory);
@@ -43,20 +54,32 @@ public static class Backtest
         var faults = FaultLibrary.LoadDirectory(setup.FaultsDirectory);
 
         var training = Stopwatch.StartNew();
-        var models = setup.ModelsDirectory is { } dir && Directory.Exists(dir) ? AnomalyModelSet.LoadLatest(dir) : AnomalyModelSet.Empty;
+        var models = setup.AnomalyModels ?? (setup.ModelsDirectory is { } dir && Directory.Exists(dir) ? AnomalyModelSet.LoadLatest(dir) : AnomalyModelSet.Empty);
         if (models.Models.Count == 0)
         {
             // As long as the backtest by default, so that seasons and usage patterns seen in the test were seen healthy.
             var trainingDays = setup.TrainingDays ?? setup.Days;
-            log?.Invoke($"training anomaly models on {trainingDays:0} healthy days of the fleet (seed {setup.Seed + AnomalyTraining.SeedOffset})");
-            models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, setup.Seed, trainingDays);
+            if (setup.TrainingSeeds is { Count: > 0 } trainSeeds && setup.CalibrationSeeds is { Count: > 0 } calibrationSeeds)
+            {
+                if (trainSeeds.Contains(setup.Seed) || calibrationSeeds.Contains(setup.Seed))
+                {
+                    throw new ArgumentException($"Seed {setup.Seed} is a training or calibration seed: the backtest would score models on data they were fitted on.");
+                }
+
+                models = AnomalyTraining.TrainCalibrated(fleet, faults, catalog, trainSeeds, calibrationSeeds, trainingDays, log: log);
+            }
+            else
+            {
+                log?.Invoke($"training anomaly models on {trainingDays:0} healthy days of the fleet (seed {setup.Seed + AnomalyTraining.SeedOffset})");
+                models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, setup.Seed, trainingDays);
+            }
         }
 
         training.Stop();
         IAnalyticsEngine[] engines =
         [
             RuleEngine.Load(setup.RulesDirectory, catalog),
-            new PhysicsEngine(PhysicsConfigLoader.LoadDirectory(setup.PhysicsDirectory, catalog)),
+            new PhysicsEngine(LoadPhysics(setup, catalog)),
             new AnomalyEngine(models),
         ];
         var pipeline = new AnalyticsPipeline(engines, catalog, setup.Fusion);

@@ -50,8 +50,8 @@ public sealed record FaultScore(
     IReadOnlyDictionary<string, bool?> BandCovered,
     IReadOnlyDictionary<string, BandDto?> Band);
 
-/// <summary>The P10/P50/P90 crossing times of the forecast the first alert carried.</summary>
-public sealed record BandDto(string P10, string P50, string P90, string Model);
+/// <summary>The P10/P50/P90 crossing times of the forecast the first alert carried, and when it was computed.</summary>
+public sealed record BandDto(string P10, string P50, string P90, string Model, string? Computed = null);
 
 /// <summary>
 /// An alert with no machine fault behind it on the component it named. <paramref name="Misattributed"/>: the device

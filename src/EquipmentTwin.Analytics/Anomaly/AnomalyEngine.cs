@@ -24,6 +24,15 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
     public const int TopSignals = 3;
 
+    /// <summary>Share of the top component's contribution an upstream component needs to be blamed instead.</summary>
+    public const double UpstreamShare = 0;
+
+    /// <summary>Signals of an upstream component that must have moved for it to be blamed instead.</summary>
+    public const int UpstreamMovedSignals = 2;
+
+    /// <summary>How far (baseline σ, mean over the attribution span) a signal must have moved to count as moved.</summary>
+    public const double UpstreamMovedSigma = 1.0;
+
     public AnomalyEngine(AnomalyModelSet models)
     {
         Models = models;
@@ -208,7 +217,7 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             var components = Enumerable.Range(0, _signalCount).Where(s => bySignal[s] > 0).Select(s => SignalOf(s).Component)
                 .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
             var byComponent = components.ToDictionary(c => c, c => Contribution(span, f => f >= 0 && !masked[f] && SignalOf(f).Component == c), StringComparer.Ordinal);
-            var component = byComponent.Count == 0 ? "device" : byComponent.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
+            var component = byComponent.Count == 0 ? "device" : RootCause(byComponent, z, masked);
             var top = Enumerable.Range(0, _signalCount)
                 .Where(s => bySignal[s] > 0)
                 .OrderByDescending(s => SignalOf(s).Component == component ? 1 : 0).ThenByDescending(s => bySignal[s]).ThenBy(s => s)
@@ -253,6 +262,33 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             readings.Add(new Reading("score", Math.Round(latest.Score, 4), latest.EndMs));
             readings.Add(new Reading("threshold", Math.Round(model.Threshold, 4), latest.EndMs));
             return new Evidence(EngineKind.Anomaly, _source, component, _since, latest.EndMs, confidence, severity, text.ToString(), readings);
+        }
+
+        /// <summary>
+        /// The component that explains the windows most, unless a component that feeds it (catalog <c>feeds</c>)
+        /// moved too: at least <see cref="UpstreamMovedSignals"/> of its signals ≥ <see cref="UpstreamMovedSigma"/>
+        /// from their baseline, with some share of the score. A failing compressor warms the cold head it supplies
+        /// (whose one temperature may explain most of the score), a worn cold head leaves the compressor's current
+        /// and pressures alone.
+        /// </summary>
+        private string RootCause(Dictionary<string, double> byComponent, double[] z, bool[] masked)
+        {
+            var ranked = byComponent.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+            var top = ranked[0];
+            var candidates = ranked.Where(kv => kv.Key == top.Key || (kv.Value >= UpstreamShare * top.Value && Moved(kv.Key, z, masked) >= UpstreamMovedSignals))
+                .Select(kv => kv.Key).ToList();
+            return candidates.FirstOrDefault(c => !candidates.Any(o => o != c && _context.Catalog.Feeds(o, c))) ?? top.Key;
+        }
+
+        private int Moved(string component, double[] z, bool[] masked)
+        {
+            var n = 0;
+            for (var s = 0; s < z.Length; s++)
+            {
+                n += !masked[s] && Math.Abs(z[s]) >= UpstreamMovedSigma && _features.Signals[s].Component == component ? 1 : 0;
+            }
+
+            return n;
         }
 
         /// <summary>Mean over the last <paramref name="span"/> windows of score² minus score² without the chosen signals.</summary>

@@ -52,6 +52,9 @@ public sealed class AnomalyModel
     public double Threshold => Info.Threshold;
     public IReadOnlyList<string> FeatureNames => Info.FeatureNames;
 
+    /// <summary>The same fitted model with another threshold and record of how it was set.</summary>
+    public AnomalyModel WithInfo(AnomalyModelInfo info) => new(_ml, _transformer, _schema, info);
+
     /// <summary>Anomaly score of one window (≈1 for healthy windows; alert above <see cref="Threshold"/>).</summary>
     public double Score(ReadOnlySpan<float> features) => _scorer.Score(features);
 

@@ -31,7 +31,30 @@ public sealed record AnomalyModelInfo
     public required double TrainingScoreP50 { get; init; }
     public required double TrainingScoreQuantile { get; init; }
     public required AnomalyValidation Validation { get; init; }
+
+    /// <summary>How the threshold was set on data the model was not fitted on (null: from the training scores).</summary>
+    public AnomalyThresholdCalibration? Calibration { get; init; }
+
+    /// <summary>Simulation seeds the training rows came from (empty: not recorded).</summary>
+    public int[] TrainingSeeds { get; init; } = [];
 }
+
+/// <summary>
+/// A threshold calibrated on healthy data held out from training: the smallest candidate at which the engine's
+/// alarm rule (persistence, then the fusion's minimum age) raises at most the target alarms, times a margin.
+/// </summary>
+public sealed record AnomalyThresholdCalibration(
+    int[] Seeds,
+    int Devices,
+    double DeviceMonths,
+    int Rows,
+    double TargetAlarmsPer100DeviceMonths,
+    double MinAlarmDays,
+    double Margin,
+    double ScoreP50,
+    double ScoreP999,
+    double AlarmsAtThreshold,
+    double TrainingThreshold);
 
 /// <summary>
 /// Figures on the held-out rows: the share of windows above the threshold, and the windows the engine's

@@ -31,12 +31,11 @@ public sealed record FusionOptions
     public TimeSpan AnomalyMinAge { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// Whether anomaly evidence alone may open an alert. Off by default: on the reference fleet the learned
-    /// model's false-alarm rate is far above what engineers accept (docs/models.md), so it corroborates rules
-    /// and physics (raising confidence, naming the component) but does not page anyone on its own. The
-    /// backtest's "anomaly" view turns it on to measure the engine alone.
+    /// Whether anomaly evidence alone may open an alert. On since the models' thresholds are calibrated on
+    /// healthy simulations they were not fitted on (AnomalyThresholdCalibrator), to the alarm rate this
+    /// fusion's minimum age gives; off, anomaly evidence only corroborates rules and physics.
     /// </summary>
-    public bool AnomalyMayOpenAlone { get; init; }
+    public bool AnomalyMayOpenAlone { get; init; } = true;
 
     /// <summary>Fused confidence at which an alert opens.</summary>
     public double OpenThreshold { get; init; } = 0.5;

@@ -88,6 +88,11 @@ public static class PhysicsConfigLoader
         var models = new List<PhysicsModel>();
         foreach (var (entry, i) in (doc.Models ?? []).Select((m, i) => (m, i)))
         {
+            if (entry.ModelSpread is null && doc.ModelSpread is { } spread)
+            {
+                entry.ModelSpread = spread; // the file's calibrated spread, unless the model sets its own
+            }
+
             var model = Validate(file, i, entry, modalityCatalog);
             if (models.Any(m => m.Id == model.Id))
             {
@@ -293,6 +298,13 @@ public static class PhysicsConfigLoader
     private sealed class ConfigFile
     {
         public string? Modality { get; set; }
+
+        /// <summary>Model-form log-spread for every model of the file (calibrated: docs/models-physics.md).</summary>
+        public double? ModelSpread { get; set; }
+
+        /// <summary>How <see cref="ModelSpread"/> was calibrated (free text, kept with the number).</summary>
+        public JsonElement? ModelSpreadCalibration { get; set; }
+
         public List<ModelFile>? Models { get; set; }
     }
 

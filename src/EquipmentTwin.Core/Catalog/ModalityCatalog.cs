@@ -26,6 +26,32 @@ public sealed class ModalityCatalog
             ? Components.Values.Where(x => x.Unit == unit).Select(x => x.Id).ToArray()
             : [component];
 
+    /// <summary>Whether a fault of <paramref name="upstream"/> reaches <paramref name="downstream"/> through the components it feeds.</summary>
+    public bool Feeds(string upstream, string downstream)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>([upstream]);
+        while (queue.TryDequeue(out var c))
+        {
+            if (!seen.Add(c) || !Components.TryGetValue(c, out var def))
+            {
+                continue;
+            }
+
+            foreach (var next in def.Feeds)
+            {
+                if (next == downstream)
+                {
+                    return true;
+                }
+
+                queue.Enqueue(next);
+            }
+        }
+
+        return false;
+    }
+
     public SignalDefinition? FindSignal(string name) => Signals.GetValueOrDefault(name);
     public EventDefinition? FindEvent(string code) => Events.GetValueOrDefault(code);
 }

@@ -97,7 +97,7 @@ public sealed class SignalCatalog
                 throw new CatalogException($"{file}: components[{i}].id '{c.Id}' is defined twice");
             }
 
-            components.Add(new ComponentDefinition(c.Id, c.Name ?? c.Id, c.Description ?? "", string.IsNullOrWhiteSpace(c.Unit) ? null : c.Unit));
+            components.Add(new ComponentDefinition(c.Id, c.Name ?? c.Id, c.Description ?? "", string.IsNullOrWhiteSpace(c.Unit) ? null : c.Unit) { Feeds = c.Feeds ?? [] });
         }
 
         var componentIds = components.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
@@ -178,6 +178,7 @@ public sealed class SignalCatalog
         public string? Name { get; set; }
         public string? Description { get; set; }
         public string? Unit { get; set; }
+        public List<string>? Feeds { get; set; }
     }
 
     private sealed class SignalFile

@@ -21,4 +21,11 @@ public sealed record SignalDefinition(
 public sealed record EventDefinition(string Code, Severity Severity, string Component, string Text);
 
 /// <summary>A replaceable or serviceable part of a device; components of one <see cref="Unit"/> (an X-ray tube with its cathode and anode bearing) are replaced together.</summary>
-public sealed record ComponentDefinition(string Id, string Name, string Description, string? Unit = null);
+public sealed record ComponentDefinition(string Id, string Name, string Description, string? Unit = null)
+{
+    /// <summary>
+    /// Components this one supplies (the compressor feeds the cold head, the water loop the compressor): a fault here
+    /// moves their signals too, so a learned model that sees both should blame this one.
+    /// </summary>
+    public IReadOnlyList<string> Feeds { get; init; } = [];
+}

@@ -1,0 +1,61 @@
+namespace EquipmentTwin.Evaluation;
+
+/// <summary>
+/// Which simulation seeds are used for what, so that no figure is reported on data anything was fitted or
+/// tuned on: anomaly models are fitted on healthy simulations with the <see cref="Training"/> seeds, their
+/// thresholds and the physics bands calibrated on the <see cref="Calibration"/> seeds, development checks
+/// run on the <see cref="Validation"/> seeds, and the figures in docs/models.md come from the
+/// <see cref="Reporting"/> seeds only. The sets are disjoint (checked).
+/// </summary>
+public sealed record SeedSplit
+{
+    public SeedSplit(IReadOnlyList<int> training, IReadOnlyList<int> calibration, IReadOnlyList<int> validation, IReadOnlyList<int> reporting)
+    {
+        Training = training;
+        Calibration = calibration;
+        Validation = validation;
+        Reporting = reporting;
+        var all = training.Concat(calibration).Concat(validation).Concat(reporting).ToArray();
+        if (all.Distinct().Count() != all.Length)
+        {
+            throw new ArgumentException("A seed may serve one purpose only: training, calibration, validation and reporting seeds must be disjoint.");
+        }
+
+        if (training.Count == 0 || calibration.Count == 0)
+        {
+            throw new ArgumentException("Training and calibration need at least one seed each.");
+        }
+    }
+
+    /// <summary>Seeds of the healthy simulations anomaly models are fitted on (one model per seed when studying the spread).</summary>
+    public IReadOnlyList<int> Training { get; }
+
+    /// <summary>Seeds of the healthy simulations anomaly thresholds are set on, and of the faulty ones physics bands are calibrated on.</summary>
+    public IReadOnlyList<int> Calibration { get; }
+
+    /// <summary>Seeds for development checks: looked at while changing the engines, so not reported.</summary>
+    public IReadOnlyList<int> Validation { get; }
+
+    /// <summary>Seeds the published figures come from, used for nothing else.</summary>
+    public IReadOnlyList<int> Reporting { get; }
+
+    /// <summary>The split of docs/models.md.</summary>
+    public static SeedSplit Default { get; } = new([101, 102, 103, 104, 105], [201, 202], [301, 302, 1, 2, 3], [901, 902, 903]);
+
+    /// <summary>What <paramref name="seed"/> is for, or null when the split does not name it.</summary>
+    public string? RoleOf(int seed) =>
+        Training.Contains(seed) ? "training" : Calibration.Contains(seed) ? "calibration" : Validation.Contains(seed) ? "validation" : Reporting.Contains(seed) ? "reporting" : null;
+
+    /// <summary>Throws when a backtest on <paramref name="seed"/> would score on data a model was fitted or calibrated on.</summary>
+    public void EnsureUnseen(int seed)
+    {
+        if (Training.Contains(seed) || Calibration.Contains(seed))
+        {
+            throw new ArgumentException($"Seed {seed} is a {RoleOf(seed)} seed: a backtest on it would score models on data they were fitted or calibrated on.");
+        }
+    }
+
+    /// <summary>Parses a comma-separated list of seeds.</summary>
+    public static int[] ParseSeeds(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+}
