@@ -52,6 +52,11 @@ public class KillTests(ITestOutputHelper output)
 
         Assert.Equal(Lines, stored);
         Assert.Equal(Lines, (await service.GetJsonAsync("/api/devices/mr-k1")).GetProperty("recordsSinceStart").GetInt64());
+
+        // The source's counters are journaled with its positions: after four kills they count every line once.
+        var source = (await status.GetAsync()).GetProperty("sources")[0];
+        output.WriteLine($"linesRead after {Kills} kills: {source.GetProperty("linesRead").GetInt64()} (this process: {source.GetProperty("linesReadSinceStart").GetInt64()})");
+        Assert.Equal(Lines, source.GetProperty("linesRead").GetInt64());
         await last.StopAsync(TimeSpan.FromSeconds(10));
     }
 }
