@@ -35,6 +35,9 @@ public sealed partial class TailSource : IEdgeSource
     private LineReader? _current;
     private DateTimeOffset _nextScan;
 
+    /// <summary>While a truncation is handled the main position must not be journaled until it is 0 (the truncation emits it).</summary>
+    private bool _truncating;
+
     public TailSource(string key, string path, LineEmitter emitter, IReadOnlyDictionary<string, SourcePosition> start, TimeSpan poll, TimeSpan rotateWait,
         int maxLines, LossLog losses, TimeProvider time, ILogger logger)
     {
@@ -222,6 +225,7 @@ public sealed partial class TailSource : IEdgeSource
     private async Task TruncatedAsync(LineReader c, long from, long seen, string fingerprint, CancellationToken ct, bool whileDown = false)
     {
         LogTruncated(_path, from);
+        _truncating = true;
         var copy = FindCopy(fingerprint, c.Identity);
         long copyEnd;
         if (copy is LineReader plain)
@@ -264,6 +268,7 @@ public sealed partial class TailSource : IEdgeSource
         }
 
         c.Restart();
+        _truncating = false;
         Counters.SetLength(c.SeenLength);
         await _emitter.EmitAsync([], CurrentPosition(c), ct).ConfigureAwait(false);
     }
@@ -413,6 +418,11 @@ public sealed partial class TailSource : IEdgeSource
         r.Reader = null;
         _rotated.Remove(r);
         await EmitPositionAsync(SourcePosition.Forget(r.Key), ct).ConfigureAwait(false);
+        if (_current is { } c && !_truncating)
+        {
+            // The forgotten key may have carried the latest counters: the main position carries them on.
+            await _emitter.EmitAsync([], CurrentPosition(c), ct).ConfigureAwait(false);
+        }
     }
 
     private ValueTask EmitPositionAsync(SourcePosition position, CancellationToken ct) => _emitter.EmitAsync([], position, ct, primary: false);
