@@ -52,7 +52,7 @@ internal abstract class DeviceModel
         _paramNames = parameterNames;
         Param = new double[parameterNames.Length];
         Rng = new Random(StableHash.DeviceSeed(context.Seed, spec.Id));
-        Noise = new NoiseSource(Rng);
+        Noise = new NoiseSource(Rng, spec.NoiseScale);
         Usage = UsageProfile.For(spec);
         StartMs = context.StartMs;
         _engineers = Engineers[(int)(StableHash.Fnv1a64(spec.Site) % (ulong)Engineers.Length)];

@@ -8,11 +8,15 @@ internal sealed class NoiseSource
 {
     private const int TableBits = 16;
     private static readonly double[] GaussTable = BuildTable();
+    private readonly double _scale;
     private ulong _state;
 
-    public NoiseSource(Random seedSource)
+    /// <param name="seedSource">Seeds the stream.</param>
+    /// <param name="scale">Multiplies every sensor-noise σ (<see cref="Gaussian(double)"/>): a noisier device.</param>
+    public NoiseSource(Random seedSource, double scale = 1)
     {
         _state = (ulong)seedSource.NextInt64() | 1UL;
+        _scale = scale;
     }
 
     /// <summary>Uniform in [0, 1).</summary>
@@ -21,7 +25,7 @@ internal sealed class NoiseSource
     /// <summary>Standard normal (table of 65,536 quantile points, plus a uniform jitter between neighbours).</summary>
     public double Gaussian() => GaussTable[Next() >> (64 - TableBits)];
 
-    public double Gaussian(double sigma) => sigma * GaussTable[Next() >> (64 - TableBits)];
+    public double Gaussian(double sigma) => _scale * sigma * GaussTable[Next() >> (64 - TableBits)];
 
     /// <summary>Exponential with the given mean.</summary>
     public double Exponential(double mean) => -mean * Math.Log(1.0 - NextDouble());

@@ -28,6 +28,7 @@ internal sealed record UsageProfile(
         {
             ExamsPerWeekday = spec.ExamsPerWeekday ?? p.ExamsPerWeekday,
             ExamsPerWeekendDay = spec.ExamsPerWeekendDay ?? p.ExamsPerWeekendDay,
+            NightExamsPerHour = spec.NightExamsPerHour ?? p.NightExamsPerHour,
         };
     }
 

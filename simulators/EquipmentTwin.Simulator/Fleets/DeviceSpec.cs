@@ -42,5 +42,11 @@ public sealed record DeviceSpec
 
     public IReadOnlyList<FaultAssignment> Faults { get; init; } = [];
 
+    /// <summary>Exams per hour outside opening hours (a site that scans at night); null: the modality's default.</summary>
+    public double? NightExamsPerHour { get; init; }
+
+    /// <summary>Multiplies the σ of every sensor's noise (1: the modality's default).</summary>
+    public double NoiseScale { get; init; } = 1;
+
     public Nameplate ToNameplate() => new(Modality, Vendor, Model, Serial, Installed, Software);
 }

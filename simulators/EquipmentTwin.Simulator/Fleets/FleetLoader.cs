@@ -110,6 +110,8 @@ public static class FleetLoader
                 HeliumCapacityLitres = d.Positive("heliumCapacityLitres", 1600),
                 ExamsPerWeekday = usage?.Has("examsPerWeekday") == true ? usage.Value.NonNegative("examsPerWeekday", 0) : null,
                 ExamsPerWeekendDay = usage?.Has("examsPerWeekendDay") == true ? usage.Value.NonNegative("examsPerWeekendDay", 0) : null,
+                NightExamsPerHour = usage?.Has("nightExamsPerHour") == true ? usage.Value.NonNegative("nightExamsPerHour", 0) : null,
+                NoiseScale = d.Has("noiseScale") ? d.Positive("noiseScale", 1) : 1,
                 UtcOffsetHours = site.UtcOffsetHours,
                 ServiceIntervalDays = d.NonNegative("serviceIntervalDays", defaultInterval),
                 ServiceOffsetDays = d.Has("serviceOffsetDays") ? d.NonNegative("serviceOffsetDays", 0) : null,
