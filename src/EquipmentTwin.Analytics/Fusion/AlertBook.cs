@@ -206,13 +206,17 @@ public sealed class AlertBook
         alert.Evidence = evidence.OrderByDescending(e => e.Confidence).ToArray();
         alert.LastEvidenceMs = nowMs;
         alert.Severity = evidence.Max(e => e.Severity);
-        // The component stays what the alert opened on while any evidence still points at it: symptoms of one
-        // fault (cold head, then cryostat boil-off) trade places in strength hour by hour, and an alert whose
-        // subject flips is one nobody can plan a visit for. It moves only when its own evidence is gone.
-        if (evidence.All(e => e.Component != alert.Component))
+        // The component moves only with hysteresis: symptoms of one fault (cold head, then cryostat boil-off) trade
+        // places in strength hour by hour, and an alert whose subject flips back and forth is one nobody can plan a
+        // visit for. It moves when its own evidence is gone, or when another component's is clearly stronger.
+        var strongest = Strongest(evidence);
+        if (strongest != alert.Component &&
+            (evidence.All(e => e.Component != alert.Component) || Weight(evidence, strongest) - Weight(evidence, alert.Component) >= Options.ComponentSwitchMargin))
         {
-            alert.Component = Strongest(evidence);
+            alert.Component = strongest;
         }
+
+        alert.NoteNamed(alert.Component, nowMs);
         var forecast = evidence.Where(e => e.Forecast is not null).OrderByDescending(e => e.Confidence).Select(e => e.Forecast).FirstOrDefault();
         if (forecast is not null)
         {
@@ -225,6 +229,9 @@ public sealed class AlertBook
             alert.NoteEngine(e.Engine, nowMs);
         }
     }
+
+    private double Weight(List<Evidence> evidence, string component) =>
+        evidence.Where(e => e.Component == component).Select(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence).DefaultIfEmpty(0).Max();
 
     private string Strongest(List<Evidence> evidence) => evidence
         .OrderByDescending(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence)

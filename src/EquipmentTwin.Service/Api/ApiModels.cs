@@ -82,6 +82,7 @@ public sealed record IngestStatsDto(
     long Nameplates,
     long Statuses,
     long Maintenance,
+    long ReadingsReplaced,
     int QueueDepth,
     long Writes,
     long WriteFailures,
