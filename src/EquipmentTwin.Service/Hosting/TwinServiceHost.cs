@@ -11,6 +11,7 @@ using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Api;
 using EquipmentTwin.Service.Broker;
 using EquipmentTwin.Service.Ingest;
+using EquipmentTwin.Service.Security;
 using EquipmentTwin.Service.Stores;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
@@ -82,6 +83,8 @@ public static class TwinServiceHost
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(http.Bind), http.Port));
 
         var app = builder.Build();
+        app.UseTwinSecurity();
+        app.MapSessionApi();
         app.MapTwinApi();
         app.MapAlertApi();
         return app;
@@ -107,6 +110,7 @@ public static class TwinServiceHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => SignalCatalog.LoadDirectory(sp.GetRequiredService<IOptions<CatalogOptions>>().Value.ResolveDirectory()));
         services.AddTwinStores(configuration);
+        services.AddTwinSecurity(configuration);
         services.AddSingleton<IAnalyticsEngine>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
