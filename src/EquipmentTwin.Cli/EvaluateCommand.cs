@@ -64,11 +64,11 @@ public static class EvaluateCommand
     {
         Console.WriteLine($"backtest of {r.Fleet}: {r.Devices} devices, {r.Days:0.#} days from {r.Start[..10]} (seed {r.Seed}), {r.DeviceMonths:0} device-months, {r.Timing.Records:N0} records in {r.Timing.Seconds:0.0} s ({r.Timing.RecordsPerSecond:N0}/s)");
         Console.WriteLine();
-        Console.WriteLine($"{"engine",-8} {"recall",8} {"foreseen",9} {"lead median d",14} {"lead P10 d",11} {"false/100 dm",13} {"band 80%",9}");
+        Console.WriteLine($"{"engine",-8} {"recall",8} {"foreseen",9} {"lead median d",14} {"lead P10 d",11} {"false/100 dm",13} {"misattr.",9} {"band 50/80/90 %",16}");
         foreach (var name in Backtest.ViewNames)
         {
             var s = r.Engines[name];
-            Console.WriteLine($"{name,-8} {s.Recall,8:P1} {$"{s.Foreseen}/{s.Failures}",9} {Num(s.LeadTimeDaysMedian),14} {Num(s.LeadTimeDaysP10),11} {s.FalseAlarmsPer100DeviceMonths,13:0.00} {(s.BandCoverage80 is { } b ? b.ToString("P0", CultureInfo.InvariantCulture) : "-"),9}");
+            Console.WriteLine($"{name,-8} {s.Recall,8:P1} {$"{s.Foreseen}/{s.Failures}",9} {Num(s.LeadTimeDaysMedian),14} {Num(s.LeadTimeDaysP10),11} {s.FalseAlarmsPer100DeviceMonths,13:0.00} {s.Misattributed,9} {Pct(s.BandCoverage50) + "/" + Pct(s.BandCoverage80) + "/" + Pct(s.BandCoverage90),16}");
         }
 
         Console.WriteLine();
@@ -92,6 +92,8 @@ public static class EvaluateCommand
             }
         }
     }
+
+    private static string Pct(double? v) => v is { } x ? (100 * x).ToString("0", CultureInfo.InvariantCulture) : "-";
 
     private static string Num(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 

@@ -21,6 +21,9 @@ public static class TwinCommand
                        --mqtt-bind ADDR  address the embedded broker listens on (default 127.0.0.1)
                        --http-bind ADDR  address the API listens on (default 127.0.0.1)
                        --embedded-broker false --mqtt-host H   subscribe to an external broker instead
+                       --mqtt-url mqtt://H:P                   the same in one option
+                       --store influx --influx-url URL [--influx-db NAME]   readings, events and
+                                         maintenance in InfluxDB (v1 HTTP API); the rest in --data-dir
                        --simulate FILE   also run a simulated fleet live into the embedded broker
                        --acceleration X  event time per wall time for --simulate (default 3600)
                      every setting can also be given as --Section:Key value, in appsettings.json,
