@@ -6,11 +6,16 @@ using EquipmentTwin.Analytics.Knowledge;
 using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Service.Alerts;
 using EquipmentTwin.Service.Analytics;
+using EquipmentTwin.Service.Live;
+using EquipmentTwin.Service.Web;
+using EquipmentTwin.Storage.Audit;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Api;
 using EquipmentTwin.Service.Broker;
 using EquipmentTwin.Service.Ingest;
+using EquipmentTwin.Service.Security;
 using EquipmentTwin.Service.Stores;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
@@ -82,8 +87,12 @@ public static class TwinServiceHost
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(http.Bind), http.Port));
 
         var app = builder.Build();
+        app.UseTwinSecurity();
+        app.MapSessionApi();
         app.MapTwinApi();
         app.MapAlertApi();
+        app.MapWorkbenchApi();
+        app.MapWorkbench();
         return app;
     }
 
@@ -107,6 +116,7 @@ public static class TwinServiceHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => SignalCatalog.LoadDirectory(sp.GetRequiredService<IOptions<CatalogOptions>>().Value.ResolveDirectory()));
         services.AddTwinStores(configuration);
+        services.AddTwinSecurity(configuration);
         services.AddSingleton<IAnalyticsEngine>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
@@ -130,6 +140,9 @@ public static class TwinServiceHost
             return new AnomalyEngine(models);
         });
         services.AddSingleton(sp => new AnalyticsPipeline(sp.GetServices<IAnalyticsEngine>(), sp.GetRequiredService<SignalCatalog>()));
+        services.AddSingleton<IAuditStore>(sp => SqliteAuditStore.Open(Path.GetFullPath(sp.GetRequiredService<IOptions<StoreOptions>>().Value.DataDir)));
+        services.AddSingleton<LiveFeed>();
+        services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));
         services.AddSingleton(sp =>
