@@ -15,13 +15,9 @@ namespace EquipmentTwin.Cli.Bench;
 /// </summary>
 public static class IngestBench
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(IngestBenchSettings settings, CancellationToken cancellationToken)
     {
-        var clients = IntArg(args, "--clients", 8);
-        var batches = IntArg(args, "--batches", 250);
-        var records = IntArg(args, "--records", 500);
-        var runs = IntArg(args, "--runs", 3);
-        var inflight = IntArg(args, "--inflight", 16);
+        var (clients, batches, records, inflight, runs) = settings;
         Console.WriteLine($"ingest bench: {clients} clients x {batches} batches x {records} records, QoS 1, {inflight} in flight per client, {runs} runs");
 
         var rates = new List<double>();
@@ -120,12 +116,6 @@ public static class IngestBench
         }
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-    }
-
     private static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
@@ -133,3 +123,6 @@ public static class IngestBench
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }
+
+/// <summary>The shape of one <c>twin bench ingest</c> run.</summary>
+public sealed record IngestBenchSettings(int Clients, int Batches, int Records, int Inflight, int Runs);

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using EquipmentTwin.Analytics.Anomaly;
+using EquipmentTwin.Cli.Fleets;
+using EquipmentTwin.Evaluation;
+
+namespace EquipmentTwin.Cli.Commands;
+
+/// <summary>What <c>twin train</c> was asked for.</summary>
+public sealed record TrainSettings(string Fleet, double Days, int Seed, string Out, string? Faults, string? Catalog);
+
+/// <summary><c>twin train</c>: anomaly models trained on a healthy simulation of a fleet, saved as the next version.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var fleet = SharedOptions.Fleet();
+        var days = SharedOptions.Days("default 60");
+        var seed = SharedOptions.Seed();
+        var output = CliOptions.OutputPath("--out", "where the models go (default models)", "DIR");
+        var faults = SharedOptions.Faults();
+        var catalog = SharedOptions.Catalog();
+        var command = new Command("train", "Train anomaly models on a healthy simulation of a fleet and save them as the next version (docs/models-anomaly.md).")
+        {
+            fleet, days, seed, output, faults, catalog,
+        };
+        command.SetAction(p => Run(new TrainSettings(p.GetValue(fleet)!, p.GetValue(days) ?? 60, p.GetValue(seed), p.GetValue(output) ?? "models", p.GetValue(faults), p.GetValue(catalog))));
+        return command;
+    }
+
+    public static int Run(TrainSettings s)
+    {
+        var (fleet, faults, catalog) = FleetFiles.Load(s.Fleet, s.Faults, s.Catalog);
+        var version = Enum.GetValues<Core.WireFormat.Modality>().Max(m => AnomalyModelSet.NextVersion(s.Out, m));
+        var models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, s.Seed, s.Days, version);
+        foreach (var model in models.Models)
+        {
+            var file = model.Save(s.Out);
+            var v = model.Info.Validation;
+            Console.WriteLine($"{model.Modality.ToString().ToLowerInvariant(),-5} v{model.Version}: {model.Info.TrainingRows} rows, threshold {model.Threshold:0.00}, held-out false-positive rate {v.FalsePositiveRate:P2} ({v.Rows} rows) -> {file}");
+        }
+
+        return ExitCodes.Ok;
+    }
+}
