@@ -76,10 +76,12 @@ public static class Backtest
         run.Stop();
 
         var truth = sim.GroundTruth;
-        var modalities = sim.Devices.ToDictionary(d => d.Id, d => d.Modality);
-        var (scores, faultScores, falseAlarms) = BacktestScorer.Score(truth, views, modalities, setup.Days);
+        var scores = BacktestScorer.Score(truth, views, catalog, setup.Days);
         return new BacktestReport(fleet.Name, setup.Seed, setup.Days, truth.Start, truth.End, truth.Devices.Count,
-            Math.Round(truth.Devices.Count * setup.Days / 30.4375, 2), scores, faultScores, falseAlarms,
-            new BacktestTiming(Math.Round(run.Elapsed.TotalSeconds, 2), records, Math.Round(records / Math.Max(run.Elapsed.TotalSeconds, 1e-9)), Math.Round(training.Elapsed.TotalSeconds, 2)));
+            Math.Round(truth.Devices.Count * setup.Days / 30.4375, 2), scores.Engines, scores.Faults, scores.FalseAlarms,
+            new BacktestTiming(Math.Round(run.Elapsed.TotalSeconds, 2), records, Math.Round(records / Math.Max(run.Elapsed.TotalSeconds, 1e-9)), Math.Round(training.Elapsed.TotalSeconds, 2)))
+        {
+            Scenarios = scores.Scenarios,
+        };
     }
 }

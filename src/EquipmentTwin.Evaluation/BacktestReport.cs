@@ -3,6 +3,9 @@ using System.Text.Json.Serialization;
 namespace EquipmentTwin.Evaluation;
 
 /// <summary>Scores of one engine alone, or of the fused alerts. Keys and shape are a stable contract (docs/models.md).</summary>
+/// <param name="Misattributed">Alerts on a faulty device that named a component outside the fault's replaceable unit (counted in <paramref name="FalseAlarms"/> too).</param>
+/// <param name="BandCoverage50">Share of foreseen failures inside the central 50 % of the first forecast's crossing-time distribution.</param>
+/// <param name="BandCoverage90">The same for the central 90 %.</param>
 public sealed record EngineScore(
     double Recall,
     double? LeadTimeDaysMedian,
@@ -12,7 +15,25 @@ public sealed record EngineScore(
     int Foreseen,
     int Failures,
     int FalseAlarms,
-    int Alerts);
+    int Alerts,
+    int Misattributed = 0,
+    double? BandCoverage50 = null,
+    double? BandCoverage90 = null,
+    int WithBand = 0);
+
+/// <summary>One engine's scores on the faults of one scenario.</summary>
+public sealed record ScenarioScore(
+    string Scenario,
+    string Engine,
+    string Kind,
+    int Faults,
+    int Failures,
+    int Foreseen,
+    double? Recall,
+    double? LeadTimeDaysMedian,
+    double? LeadTimeDaysP10,
+    int Misattributed,
+    IReadOnlyList<double?> LeadTimesDays);
 
 /// <summary>One injected fault and when each view first alerted on it (null: not before the failure).</summary>
 public sealed record FaultScore(
@@ -32,8 +53,11 @@ public sealed record FaultScore(
 /// <summary>The P10/P50/P90 crossing times of the forecast the first alert carried.</summary>
 public sealed record BandDto(string P10, string P50, string P90, string Model);
 
-/// <summary>An alert with no machine fault behind it.</summary>
-public sealed record FalseAlarm(string View, string AlertId, string Device, string Component, string Opened, string Severity, string Summary);
+/// <summary>
+/// An alert with no machine fault behind it on the component it named. <paramref name="Misattributed"/>: the device
+/// had a machine fault developing (<paramref name="Fault"/>) but on a component the alert did not name.
+/// </summary>
+public sealed record FalseAlarm(string View, string AlertId, string Device, string Component, string Opened, string Severity, string Summary, bool Misattributed = false, string? Fault = null);
 
 public sealed record BacktestTiming(double Seconds, long Records, double RecordsPerSecond, double TrainingSeconds);
 
@@ -49,4 +73,8 @@ public sealed record BacktestReport(
     IReadOnlyDictionary<string, EngineScore> Engines,
     IReadOnlyList<FaultScore> Faults,
     IReadOnlyList<FalseAlarm> FalseAlarms,
-    [property: JsonPropertyName("timing")] BacktestTiming Timing);
+    [property: JsonPropertyName("timing")] BacktestTiming Timing)
+{
+    /// <summary>Per scenario and engine: recall and lead time of its faults, misattributed alerts on its devices.</summary>
+    public IReadOnlyList<ScenarioScore> Scenarios { get; init; } = [];
+}

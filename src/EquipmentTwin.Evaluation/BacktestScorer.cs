@@ -1,21 +1,36 @@
 using EquipmentTwin.Analytics.Fusion;
+using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Simulator.Simulation;
+using MathNet.Numerics.Distributions;
 
 namespace EquipmentTwin.Evaluation;
 
+/// <summary>What <see cref="BacktestScorer.Score"/> returns.</summary>
+public sealed record BacktestScores(
+    Dictionary<string, EngineScore> Engines,
+    List<FaultScore> Faults,
+    List<FalseAlarm> FalseAlarms,
+    List<ScenarioScore> Scenarios);
+
 /// <summary>
-/// Scores alert books against the simulator's ground truth.
+/// Scores alert books against the simulator's ground truth as an engineer reading the alerts would.
 /// <list type="bullet">
 /// <item>A machine fault that failed inside the run is <b>foreseen</b> by a view when an alert of that view on
-/// the same device and component group opened between onset − <see cref="EarlyToleranceMs"/> and the failure.
-/// Lead time = failure − that alert's opening.</item>
-/// <item>An alert is a <b>false alarm</b> when no machine fault of its device and group was developing or
-/// unrepaired at its opening (from onset − tolerance to repair + tolerance; an unrepaired failure keeps the
-/// device down to the end). Alerts on sensor faults are
-/// false alarms: those must not raise maintenance alerts.</item>
-/// <item><b>Band coverage</b>: of foreseen failures whose alert had a forecast, the share whose true failure
-/// time lies in the P10–P90 band of the first forecast the alert carried; null when a view gives no band.</item>
+/// the same device <b>named</b> the fault's component (or one the catalog puts in the same replaceable unit)
+/// at a moment between onset − <see cref="EarlyToleranceMs"/> and the failure. Lead time = failure − that
+/// moment. An alert that named another component first and the right one later counts from the later moment.</item>
+/// <item>An alert is <b>true</b> when some component it named, at the moment it named it, had a machine fault
+/// of that device (same replaceable unit) developing: from onset − tolerance to the repair + tolerance, or,
+/// for a failure never repaired in the run, only until the failure (the device is down; later alerts tell
+/// nobody anything), or to the end of the run for a fault still developing. Every other alert is a
+/// <b>false alarm</b>; it is <b>misattributed</b> when it opened while a machine fault of its device was
+/// developing on a component it did not name. Alerts on sensor faults are false alarms: those must not raise
+/// maintenance alerts.</item>
+/// <item><b>Band coverage</b> at level α: of foreseen failures whose alert first carried a forecast for the
+/// fault's unit, the share whose true failure time lies in the central α of that forecast's crossing-time
+/// distribution. The distribution is read from its P10/P50/P90 as two half log-normals of time left
+/// (half normals when P10 is not after the forecast time), so the 80 % band is exactly P10–P90.</item>
 /// </list>
 /// </summary>
 public static class BacktestScorer
@@ -23,82 +38,137 @@ public static class BacktestScorer
     public const long EarlyToleranceMs = 86_400_000;
     private const double DayMs = 86_400_000.0;
     private const double DaysPerMonth = 30.4375;
+    private static readonly double Z90 = Normal.InvCDF(0, 1, 0.9);
 
-    public static (Dictionary<string, EngineScore> Engines, List<FaultScore> Faults, List<FalseAlarm> FalseAlarms) Score(
-        GroundTruth truth, IReadOnlyList<AlertBook> views, IReadOnlyDictionary<string, Modality> modalities, double days)
+    /// <summary>A machine fault's windows in epoch ms.</summary>
+    private sealed record Window(GroundTruthFault Fault, IReadOnlySet<string> Unit, long From, long? Failure, long ExcusedUntil);
+
+    public static BacktestScores Score(GroundTruth truth, IReadOnlyList<AlertBook> views, SignalCatalog catalog, double days)
     {
         var endMs = Parse(truth.End);
-        var machine = truth.Faults.Where(f => f.Kind == "machine").ToList();
+        var modalities = truth.Devices.ToDictionary(d => d.Id, d => ModalityNames.TryParse(d.Modality, out var m) ? m : (Modality?)null);
+        IReadOnlySet<string> UnitOf(string device, string component) =>
+            (modalities.GetValueOrDefault(device) is { } m && catalog.Find(m) is { } mc ? mc.ReplacedWith(component) : [component]).ToHashSet(StringComparer.Ordinal);
+
+        var windows = truth.Faults.Where(f => f.Kind == "machine").Select(f =>
+        {
+            var failure = f.Failure is null ? (long?)null : Parse(f.Failure);
+            var excused = f.Repair is not null ? Parse(f.Repair) + EarlyToleranceMs : failure ?? endMs;
+            return new Window(f, UnitOf(f.Device, f.Component), Parse(f.Onset) - EarlyToleranceMs, failure, excused);
+        }).ToLookup(w => w.Fault.Device);
+
         var deviceMonths = truth.Devices.Count * days / DaysPerMonth;
         var engines = new Dictionary<string, EngineScore>();
         var falseAlarms = new List<FalseAlarm>();
+        var scenarios = new List<ScenarioScore>();
         var perFault = truth.Faults.ToDictionary(f => f.Id, _ => (First: new Dictionary<string, string?>(), Lead: new Dictionary<string, double?>(), Band: new Dictionary<string, bool?>(), Forecast: new Dictionary<string, BandDto?>()));
 
         foreach (var view in views)
         {
-            string GroupOf(string device, string component) =>
-                modalities.TryGetValue(device, out var m) ? view.Options.GroupOf(m, component) : component;
-
-            var alerts = view.All.ToList();
+            var alerts = view.All.OrderBy(a => a.OpenedMs).ThenBy(a => a.Id, StringComparer.Ordinal).ToList();
+            var byDevice = alerts.ToLookup(a => a.DeviceId);
             var leads = new List<double>();
-            var covered = 0;
+            var covered = new int[3]; // 50, 80, 90 %
             var withBand = 0;
             var failures = 0;
+            var leadByFault = new Dictionary<string, double?>();
             foreach (var fault in truth.Faults)
             {
-                var onset = Parse(fault.Onset);
-                var failure = fault.Failure is null ? (long?)null : Parse(fault.Failure);
-                var group = GroupOf(fault.Device, fault.Component);
-                var first = fault.Kind != "machine" ? null : alerts
-                    .Where(a => a.DeviceId == fault.Device && a.Group == group && a.OpenedMs >= onset - EarlyToleranceMs && a.OpenedMs < (failure ?? endMs))
-                    .OrderBy(a => a.OpenedMs).FirstOrDefault();
                 var entry = perFault[fault.Id];
-                entry.First[view.Name] = first is null ? null : WireCodec.FormatRfc3339(first.OpenedMs);
-                entry.Lead[view.Name] = first is not null && failure is not null ? Math.Round((failure.Value - first.OpenedMs) / DayMs, 2) : null;
                 entry.Band[view.Name] = null;
-                entry.Forecast[view.Name] = first?.FirstForecast is { } ff
-                    ? new BandDto(WireCodec.FormatRfc3339(ff.P10Ms), WireCodec.FormatRfc3339(ff.P50Ms), WireCodec.FormatRfc3339(ff.P90Ms), ff.Model)
-                    : null;
-                if (fault.Kind != "machine" || failure is null)
+                entry.First[view.Name] = null;
+                entry.Lead[view.Name] = null;
+                entry.Forecast[view.Name] = null;
+                if (fault.Kind != "machine")
+                {
+                    continue;
+                }
+
+                var w = windows[fault.Device].First(x => x.Fault.Id == fault.Id);
+                var until = w.Failure ?? endMs;
+                var first = byDevice[fault.Device]
+                    .SelectMany(a => a.NamedMs.Where(n => w.Unit.Contains(n.Key) && n.Value >= w.From && n.Value < until).Select(n => (Alert: a, Ms: n.Value)))
+                    .OrderBy(x => x.Ms).ThenBy(x => x.Alert.Id, StringComparer.Ordinal)
+                    .FirstOrDefault();
+                var forecast = first.Alert?.FirstForecast is { } ff && w.Unit.Contains(ff.Component) ? ff : null;
+                entry.First[view.Name] = first.Alert is null ? null : WireCodec.FormatRfc3339(first.Ms);
+                entry.Forecast[view.Name] = forecast is null ? null
+                    : new BandDto(WireCodec.FormatRfc3339(forecast.P10Ms), WireCodec.FormatRfc3339(forecast.P50Ms), WireCodec.FormatRfc3339(forecast.P90Ms), forecast.Model);
+                if (w.Failure is not { } failure)
                 {
                     continue;
                 }
 
                 failures++;
-                if (first is null)
+                if (first.Alert is null)
+                {
+                    leadByFault[fault.Id] = null;
+                    continue;
+                }
+
+                var lead = (failure - first.Ms) / DayMs;
+                leads.Add(lead);
+                leadByFault[fault.Id] = Math.Round(lead, 2);
+                entry.Lead[view.Name] = Math.Round(lead, 2);
+                if (forecast is not null)
+                {
+                    withBand++;
+                    var u = Pit(forecast, failure);
+                    covered[0] += Math.Abs(u - 0.5) <= 0.25 ? 1 : 0;
+                    covered[1] += failure >= forecast.P10Ms && failure <= forecast.P90Ms ? 1 : 0;
+                    covered[2] += Math.Abs(u - 0.5) <= 0.45 ? 1 : 0;
+                    entry.Band[view.Name] = failure >= forecast.P10Ms && failure <= forecast.P90Ms;
+                }
+            }
+
+            var viewFalse = new List<FalseAlarm>();
+            var misattributedByScenario = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var a in alerts)
+            {
+                var device = windows[a.DeviceId];
+                if (a.NamedMs.Any(n => device.Any(w => w.Unit.Contains(n.Key) && n.Value >= w.From && n.Value <= w.ExcusedUntil)))
                 {
                     continue;
                 }
 
-                leads.Add((failure.Value - first.OpenedMs) / DayMs);
-                if (first.FirstForecast is { } f)
+                var developing = device.Where(w => a.OpenedMs >= w.From && a.OpenedMs <= w.ExcusedUntil).OrderBy(w => w.From).FirstOrDefault();
+                if (developing is not null)
                 {
-                    withBand++;
-                    var inside = failure.Value >= f.P10Ms && failure.Value <= f.P90Ms;
-                    covered += inside ? 1 : 0;
-                    entry.Band[view.Name] = inside;
+                    misattributedByScenario[developing.Fault.Scenario] = misattributedByScenario.GetValueOrDefault(developing.Fault.Scenario) + 1;
                 }
+
+                viewFalse.Add(new FalseAlarm(view.Name, a.Id, a.DeviceId, a.Component, WireCodec.FormatRfc3339(a.OpenedMs), a.Severity.ToWire(),
+                    a.Evidence.FirstOrDefault()?.Summary ?? "", developing is not null, developing?.Fault.Id));
             }
 
-            var viewFalse = alerts.Where(a => !machine.Any(f =>
-                    f.Device == a.DeviceId && GroupOf(f.Device, f.Component) == a.Group &&
-                    a.OpenedMs >= Parse(f.Onset) - EarlyToleranceMs &&
-                    a.OpenedMs <= (f.Repair is not null ? Parse(f.Repair) : endMs) + EarlyToleranceMs))
-                .Select(a => new FalseAlarm(view.Name, a.Id, a.DeviceId, a.Component, WireCodec.FormatRfc3339(a.OpenedMs), a.Severity.ToWire(), a.Evidence.FirstOrDefault()?.Summary ?? ""))
-                .ToList();
             falseAlarms.AddRange(viewFalse);
-
             leads.Sort();
             engines[view.Name] = new EngineScore(
                 Recall: failures == 0 ? 0 : Math.Round((double)leads.Count / failures, 4),
                 LeadTimeDaysMedian: leads.Count == 0 ? null : Math.Round(Quantile(leads, 0.5), 2),
                 LeadTimeDaysP10: leads.Count == 0 ? null : Math.Round(Quantile(leads, 0.1), 2),
                 FalseAlarmsPer100DeviceMonths: deviceMonths <= 0 ? 0 : Math.Round(viewFalse.Count * 100 / deviceMonths, 3),
-                BandCoverage80: withBand == 0 ? null : Math.Round((double)covered / withBand, 4),
+                BandCoverage80: withBand == 0 ? null : Math.Round((double)covered[1] / withBand, 4),
                 Foreseen: leads.Count,
                 Failures: failures,
                 FalseAlarms: viewFalse.Count,
-                Alerts: alerts.Count);
+                Alerts: alerts.Count,
+                Misattributed: viewFalse.Count(f => f.Misattributed),
+                BandCoverage50: withBand == 0 ? null : Math.Round((double)covered[0] / withBand, 4),
+                BandCoverage90: withBand == 0 ? null : Math.Round((double)covered[2] / withBand, 4),
+                WithBand: withBand);
+
+            foreach (var g in truth.Faults.GroupBy(f => f.Scenario).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var failed = g.Where(f => leadByFault.ContainsKey(f.Id)).ToList();
+                var found = failed.Select(f => leadByFault[f.Id]).OfType<double>().Order().ToList();
+                scenarios.Add(new ScenarioScore(g.Key, view.Name, g.First().Kind, g.Count(), failed.Count, found.Count,
+                    failed.Count == 0 ? null : Math.Round((double)found.Count / failed.Count, 4),
+                    found.Count == 0 ? null : Math.Round(Quantile(found, 0.5), 2),
+                    found.Count == 0 ? null : Math.Round(Quantile(found, 0.1), 2),
+                    misattributedByScenario.GetValueOrDefault(g.Key),
+                    failed.Select(f => leadByFault[f.Id]).ToList()));
+            }
         }
 
         var faults = truth.Faults.Select(f =>
@@ -106,7 +176,24 @@ public static class BacktestScorer
             var e = perFault[f.Id];
             return new FaultScore(f.Id, f.Device, f.Component, f.Scenario, f.Kind, f.Onset, f.Failure, f.Repair, e.First, e.Lead, e.Band, e.Forecast);
         }).ToList();
-        return (engines, faults, falseAlarms);
+        return new BacktestScores(engines, faults, falseAlarms, scenarios);
+    }
+
+    /// <summary>
+    /// Where the true crossing falls in the forecast's distribution (0..1): two half log-normals of the time left
+    /// from the forecast's computation, matched to P10/P50/P90 (half normals when the band starts at once).
+    /// </summary>
+    internal static double Pit(Analytics.Engines.Forecast f, long actualMs)
+    {
+        double d10 = f.P10Ms - f.ComputedAtMs, d50 = f.P50Ms - f.ComputedAtMs, d90 = f.P90Ms - f.ComputedAtMs, t = actualMs - f.ComputedAtMs;
+        if (d10 > 0 && d50 > 0 && t > 0)
+        {
+            var s = t <= d50 ? Math.Log(d50 / d10) / Z90 : Math.Log(d90 / d50) / Z90;
+            return s <= 0 ? (t < d50 ? 0 : t > d50 ? 1 : 0.5) : Normal.CDF(0, 1, Math.Log(t / d50) / s);
+        }
+
+        var sd = t <= d50 ? (d50 - d10) / Z90 : (d90 - d50) / Z90;
+        return sd <= 0 ? (t < d50 ? 0 : t > d50 ? 1 : 0.5) : Normal.CDF(0, 1, (t - d50) / sd);
     }
 
     /// <summary>Linear-interpolated quantile of sorted values.</summary>

@@ -17,56 +17,183 @@ public class BacktestScorerTests
 
     private static long Ms(double days) => T0.ToUnixTimeMilliseconds() + (long)(days * Day);
 
-    private static void Raise(AlertBook book, string device, string component, double day, Forecast? forecast = null)
+    private static void Raise(AlertBook book, string device, string component, double day, Forecast? forecast = null, Modality modality = Modality.Mri)
     {
-        var context = new DeviceContext(device, "s1", Modality.Mri, Catalog[Modality.Mri]);
+        var context = new DeviceContext(device, "s1", modality, Catalog[modality]);
         var evidence = new Evidence(EngineKind.Physics, "m", component, Ms(day), Ms(day), 0.9, Severity.Error, "test", [], forecast);
         book.Evaluate(context, [evidence], Ms(day));
     }
 
-    private static Forecast Band(double p10, double p50, double p90) =>
-        new("cold_head", "he_level_pct", 40, ThresholdDirection.Below, Ms(p10), Ms(p50), Ms(p90), "test", new Dictionary<string, double>(), 0.9, 10, 0);
+    private static Forecast Band(double at, double p10, double p50, double p90, string component = "cold_head") =>
+        new(component, "he_level_pct", 40, ThresholdDirection.Below, Ms(p10), Ms(p50), Ms(p90), "test", new Dictionary<string, double>(), 0.9, 10, Ms(at));
+
+    private static GroundTruthDevice Mri(string id) => new(id, "s1", "mri", "A", "B");
+
+    private static GroundTruthDevice Ct(string id) => new(id, "s1", "ct", "A", "B");
+
+    private static GroundTruthFault Machine(string id, string device, string component, double onset, double? failure, double? repair, string scenario = "x") =>
+        new(id, device, component, scenario, "machine", At(onset), failure is { } f ? At(f) : null, repair is { } r ? At(r) : null, []);
+
+    private static BacktestScores Score(IReadOnlyList<GroundTruthDevice> devices, IReadOnlyList<GroundTruthFault> faults, AlertBook book) =>
+        BacktestScorer.Score(new GroundTruth("t", 1, At(0), At(100), devices, faults, []), [book], Catalog, 100);
 
     [Fact]
     public void Recall_lead_time_false_alarms_and_band_coverage_follow_their_definitions()
     {
-        var truth = new GroundTruth("t", 1, At(0), At(100), [new("m1", "s1", "mri", "A", "B"), new("m2", "s1", "mri", "A", "B"), new("m3", "s1", "mri", "A", "B")],
-        [
-            new("f1", "m1", "cold_head", "mri-cold-head-wear", "machine", At(10), At(40), At(41), ["he_level_pct"]),
-            new("f2", "m2", "cold_head", "mri-cold-head-wear", "machine", At(10), At(30), null, ["he_level_pct"]),
-            new("f3", "m3", "cryostat", "sensor-mri-he-level-stuck", "sensor", At(5), null, null, ["he_level_pct"]),
-        ], []);
         var book = new AlertBook("fused", new FusionOptions());
-        Raise(book, "m1", "cryostat", 30, Band(35, 39, 45));   // same group as cold_head: foreseen 10 days ahead, failure inside the band
-        Raise(book, "m3", "cryostat", 20);                       // on a sensor fault: a false alarm
+        Raise(book, "m1", "cold_head", 30, Band(30, 35, 39, 45));   // foreseen 10 days ahead, failure inside the band
+        Raise(book, "m3", "cryostat", 20);                          // on a sensor fault: a false alarm
         // m2's failure at day 30 goes unseen.
 
-        var (engines, faults, falseAlarms) = BacktestScorer.Score(truth, [book], new Dictionary<string, Modality> { ["m1"] = Modality.Mri, ["m2"] = Modality.Mri, ["m3"] = Modality.Mri }, 100);
+        var s = Score([Mri("m1"), Mri("m2"), Mri("m3")],
+        [
+            Machine("f1", "m1", "cold_head", 10, 40, 41, "mri-cold-head-wear"),
+            Machine("f2", "m2", "cold_head", 10, 30, null, "mri-cold-head-wear"),
+            new("f3", "m3", "cryostat", "sensor-mri-he-level-stuck", "sensor", At(5), null, null, ["he_level_pct"]),
+        ], book);
 
-        var s = engines["fused"];
-        Assert.Equal(0.5, s.Recall);
-        Assert.Equal(10, s.LeadTimeDaysMedian);
-        Assert.Equal(1, s.BandCoverage80);
-        Assert.Equal(1, s.FalseAlarms);
-        Assert.Equal(Math.Round(100 / (3 * 100 / 30.4375), 3), s.FalseAlarmsPer100DeviceMonths);
-        Assert.Equal("m3", Assert.Single(falseAlarms).Device);
-        Assert.Equal(At(30), faults.Single(f => f.Id == "f1").FirstAlert["fused"]);
-        Assert.Null(faults.Single(f => f.Id == "f2").FirstAlert["fused"]);
+        var e = s.Engines["fused"];
+        Assert.Equal(0.5, e.Recall);
+        Assert.Equal(10, e.LeadTimeDaysMedian);
+        Assert.Equal(1, e.BandCoverage80);
+        Assert.Equal(1, e.FalseAlarms);
+        Assert.Equal(0, e.Misattributed);
+        Assert.Equal(Math.Round(100 / (3 * 100 / 30.4375), 3), e.FalseAlarmsPer100DeviceMonths);
+        Assert.Equal("m3", Assert.Single(s.FalseAlarms).Device);
+        Assert.Equal(At(30), s.Faults.Single(f => f.Id == "f1").FirstAlert["fused"]);
+        Assert.Null(s.Faults.Single(f => f.Id == "f2").FirstAlert["fused"]);
+        var row = s.Scenarios.Single(r => r.Scenario == "mri-cold-head-wear");
+        Assert.Equal((2, 1, 0.5, 10.0), (row.Failures, row.Foreseen, row.Recall!.Value, row.LeadTimeDaysMedian!.Value));
+    }
+
+    [Fact]
+    public void An_alert_naming_another_component_of_the_faulty_device_is_misattributed_and_foresees_nothing()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        Raise(book, "m1", "cryostat", 20);       // same fusion group as the cold head, but not the part to replace
+        Raise(book, "m2", "gradient_amp", 20);
+
+        var s = Score([Mri("m1"), Mri("m2")],
+            [Machine("f1", "m1", "cold_head", 10, 40, 41), Machine("f2", "m2", "cold_head", 10, 40, 41)], book);
+
+        var e = s.Engines["fused"];
+        Assert.Equal(0, e.Recall);
+        Assert.Equal(2, e.FalseAlarms);
+        Assert.Equal(2, e.Misattributed);
+        Assert.All(s.FalseAlarms, f => Assert.True(f.Misattributed));
+        Assert.Equal(["f1", "f2"], s.FalseAlarms.Select(f => f.Fault!).Order());
+    }
+
+    [Fact]
+    public void An_alert_that_names_the_right_component_later_foresees_from_that_moment()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        Raise(book, "m1", "cryostat", 20);
+        var context = new DeviceContext("m1", "s1", Modality.Mri, Catalog[Modality.Mri]);
+        book.Evaluate(context,
+        [
+            new Evidence(EngineKind.Physics, "m", "cryostat", Ms(20), Ms(25), 0.6, Severity.Warning, "helium", []),
+            new Evidence(EngineKind.Rules, "r", "cold_head", Ms(25), Ms(25), 0.9, Severity.Error, "2nd stage", []),
+        ], Ms(25));
+
+        var s = Score([Mri("m1")], [Machine("f1", "m1", "cold_head", 10, 40, 41)], book);
+
+        Assert.Equal(1, s.Engines["fused"].Recall);
+        Assert.Equal(15, s.Engines["fused"].LeadTimeDaysMedian);
+        Assert.Equal(0, s.Engines["fused"].FalseAlarms);
+    }
+
+    [Fact]
+    public void A_component_in_the_same_replaceable_unit_counts_as_the_right_one()
+    {
+        Assert.Contains("cathode", Catalog[Modality.Ct].ReplacedWith("tube_insert"));
+        var book = new AlertBook("fused", new FusionOptions());
+        Raise(book, "c1", "cathode", 20, modality: Modality.Ct);        // the tube is replaced whole
+        Raise(book, "c2", "tube_cooling", 20, modality: Modality.Ct);   // the oil pump is not part of the tube
+
+        var s = Score([Ct("c1"), Ct("c2")],
+            [Machine("f1", "c1", "tube_insert", 10, 40, 41), Machine("f2", "c2", "anode_bearing", 10, 40, 41)], book);
+
+        Assert.Equal(0.5, s.Engines["fused"].Recall);
+        Assert.Equal(1, s.Engines["fused"].Misattributed);
+        Assert.Equal("c2", Assert.Single(s.FalseAlarms).Device);
+    }
+
+    [Fact]
+    public void An_unrepaired_failure_excuses_alerts_on_its_component_only_and_only_until_the_failure()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        Raise(book, "m1", "cold_head", 35);       // after the failure at day 30, never repaired: tells nobody anything
+        Raise(book, "m2", "cold_head", 25);       // before the failure: foreseen
+        Raise(book, "m2", "gradient_amp", 27);    // another component of the same device: not excused
+
+        var s = Score([Mri("m1"), Mri("m2")],
+            [Machine("f1", "m1", "cold_head", 10, 30, null), Machine("f2", "m2", "cold_head", 10, 30, null)], book);
+
+        var e = s.Engines["fused"];
+        Assert.Equal(0.5, e.Recall);
+        Assert.Equal(2, e.FalseAlarms);
+        Assert.Equal(["m1-cold_head-1", "m2-gradient_amp-1"], s.FalseAlarms.Select(f => f.AlertId).Order());
+        Assert.False(s.FalseAlarms.Single(f => f.Device == "m1").Misattributed);   // the fault is over: a plain false alarm
+        Assert.True(s.FalseAlarms.Single(f => f.Device == "m2").Misattributed);
+    }
+
+    [Fact]
+    public void A_repaired_failure_excuses_alerts_on_its_component_until_a_day_after_the_repair()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        Raise(book, "m1", "cold_head", 33);   // after the failure, before the repair: late but not false
+        Raise(book, "m2", "cold_head", 45);   // days after the repair: false
+
+        var s = Score([Mri("m1"), Mri("m2")],
+            [Machine("f1", "m1", "cold_head", 10, 30, 35), Machine("f2", "m2", "cold_head", 10, 30, 35)], book);
+
+        Assert.Equal(0, s.Engines["fused"].Recall);
+        Assert.Equal("m2", Assert.Single(s.FalseAlarms).Device);
     }
 
     [Fact]
     public void Alert_before_onset_or_after_failure_does_not_count_as_foreseeing()
     {
-        var truth = new GroundTruth("t", 1, At(0), At(100), [new("m1", "s1", "mri", "A", "B")],
-            [new("f1", "m1", "cold_head", "x", "machine", At(50), At(60), At(61), [])], []);
         var book = new AlertBook("fused", new FusionOptions());
-        Raise(book, "m1", "cold_head", 20);
+        Raise(book, "m1", "cold_head", 20);          // 30 days before the onset
+        Raise(book, "m2", "cold_head", 49.5);        // within the day before the onset: allowed
+        Raise(book, "m3", "cold_head", 61);          // after the failure, before the repair
 
-        var (engines, _, falseAlarms) = BacktestScorer.Score(truth, [book], new Dictionary<string, Modality> { ["m1"] = Modality.Mri }, 100);
+        var s = Score([Mri("m1"), Mri("m2"), Mri("m3")],
+        [
+            Machine("f1", "m1", "cold_head", 50, 60, 62),
+            Machine("f2", "m2", "cold_head", 50, 60, 62),
+            Machine("f3", "m3", "cold_head", 50, 60, 62),
+        ], book);
 
-        Assert.Equal(0, engines["fused"].Recall);
-        Assert.Single(falseAlarms);
-        Assert.Null(engines["fused"].BandCoverage80);
+        Assert.Null(s.Faults.Single(f => f.Id == "f1").FirstAlert["fused"]);
+        Assert.Equal(10.5, s.Faults.Single(f => f.Id == "f2").LeadTimeDays["fused"]);
+        Assert.Null(s.Faults.Single(f => f.Id == "f3").FirstAlert["fused"]);
+        Assert.Equal(Math.Round(1 / 3.0, 4), s.Engines["fused"].Recall);
+        Assert.Equal("m1", Assert.Single(s.FalseAlarms).Device);
+        Assert.Null(s.Engines["fused"].BandCoverage80);
+    }
+
+    [Fact]
+    public void Band_coverage_at_50_80_and_90_percent_reads_the_forecast_as_a_distribution()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        // Forecasts made at day 20 with P10/P50/P90 at 10/20/40 days left; failures at 20, 30 and 45 days left.
+        Raise(book, "m1", "cold_head", 20, Band(20, 30, 40, 60));
+        Raise(book, "m2", "cold_head", 20, Band(20, 30, 40, 60));
+        Raise(book, "m3", "cold_head", 20, Band(20, 30, 40, 60));
+
+        var s = Score([Mri("m1"), Mri("m2"), Mri("m3")],
+        [
+            Machine("f1", "m1", "cold_head", 10, 40, 41),   // at P50: inside every band
+            Machine("f2", "m2", "cold_head", 10, 50, 51),   // z = ln(30/20)/(ln 2/1.2816) = 0.75 > 0.674: outside 50 %, inside 80 %
+            Machine("f3", "m3", "cold_head", 10, 65, 66),   // z = ln(45/20)/0.541 = 1.50: outside 80 %, inside 90 %
+        ], book);
+
+        var e = s.Engines["fused"];
+        Assert.Equal((Math.Round(1 / 3.0, 4), Math.Round(2 / 3.0, 4), 1.0), (e.BandCoverage50!.Value, e.BandCoverage80!.Value, e.BandCoverage90!.Value));
+        Assert.Equal(3, e.WithBand);
     }
 
     [Fact]

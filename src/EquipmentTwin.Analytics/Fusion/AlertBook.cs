@@ -187,6 +187,7 @@ public sealed class AlertBook
             .OrderByDescending(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence)
             .ThenBy(e => e.Engine == EngineKind.Physics ? 0 : e.Engine == EngineKind.Rules ? 1 : 2)
             .First().Component;
+        alert.NoteNamed(alert.Component, nowMs);
         var forecast = evidence.Where(e => e.Forecast is not null).OrderByDescending(e => e.Confidence).Select(e => e.Forecast).FirstOrDefault();
         if (forecast is not null)
         {

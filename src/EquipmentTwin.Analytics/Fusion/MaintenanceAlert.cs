@@ -10,6 +10,7 @@ namespace EquipmentTwin.Analytics.Fusion;
 public sealed class MaintenanceAlert
 {
     private readonly Dictionary<EngineKind, long> _firstEvidenceMs = new();
+    private readonly Dictionary<string, long> _namedMs = new(StringComparer.Ordinal);
 
     internal MaintenanceAlert(string id, string deviceId, string site, Modality modality, string group, long openedMs)
     {
@@ -56,6 +57,12 @@ public sealed class MaintenanceAlert
     /// <summary>When each engine first spoke for this alert (event time).</summary>
     public IReadOnlyDictionary<EngineKind, long> FirstEvidenceMs => _firstEvidenceMs;
 
+    /// <summary>
+    /// When the alert first named each component (event time): what an engineer reading it was told to look
+    /// at, and since when. The backtest scores foresight by it (docs/models.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> NamedMs => _namedMs;
+
     /// <summary>The forecast as it stood when the alert first had one (kept for calibration).</summary>
     public Forecast? FirstForecast { get; internal set; }
 
@@ -85,10 +92,13 @@ public sealed class MaintenanceAlert
             alert.NoteEngine(engine, ms);
         }
 
+        alert.NoteNamed(s.Component, s.UpdatedMs);
         return alert;
     }
 
     internal void NoteEngine(EngineKind engine, long ms) => _firstEvidenceMs.TryAdd(engine, ms);
+
+    internal void NoteNamed(string component, long ms) => _namedMs.TryAdd(component, ms);
 
     public override string ToString() => $"{Id} {State.ToWire()} {DeviceId}/{Component} conf {Confidence:0.00} {Severity.ToWire()}";
 }

@@ -10,12 +10,13 @@ public static class BacktestTable
     {
         output.WriteLine($"backtest of {r.Fleet}: {r.Devices} devices, {r.Days:0.#} days from {r.Start[..10]} (seed {r.Seed}), {r.DeviceMonths:0} device-months, {r.Timing.Records:N0} records in {r.Timing.Seconds:0.0} s ({r.Timing.RecordsPerSecond:N0}/s)");
         output.WriteLine();
-        var engines = new TextTable("engine", "recall", "foreseen", "lead median d", "lead P10 d", "false/100 dm", "band 80%");
+        var engines = new TextTable("engine", "recall", "foreseen", "lead median d", "lead P10 d", "false/100 dm", "misattr.", "band 50/80/90 %");
         foreach (var name in Backtest.ViewNames)
         {
             var s = r.Engines[name];
             engines.Add(name, s.Recall.ToString("P1", CultureInfo.InvariantCulture), $"{s.Foreseen}/{s.Failures}", Num(s.LeadTimeDaysMedian), Num(s.LeadTimeDaysP10),
-                s.FalseAlarmsPer100DeviceMonths.ToString("0.00", CultureInfo.InvariantCulture), s.BandCoverage80 is { } b ? b.ToString("P0", CultureInfo.InvariantCulture) : "-");
+                s.FalseAlarmsPer100DeviceMonths.ToString("0.00", CultureInfo.InvariantCulture), s.Misattributed.ToString(CultureInfo.InvariantCulture),
+                $"{Pct(s.BandCoverage50)}/{Pct(s.BandCoverage80)}/{Pct(s.BandCoverage90)}");
         }
 
         engines.Write(output);
@@ -42,6 +43,8 @@ public static class BacktestTable
             }
         }
     }
+
+    private static string Pct(double? v) => v is { } x ? (100 * x).ToString("0", CultureInfo.InvariantCulture) : "-";
 
     private static string Num(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 }
