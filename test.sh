@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine with the .NET 10 SDK: installs what the tests start
-# (Debian packages: mosquitto, mosquitto-clients), builds, runs every test project, prints a summary.
+# (Debian packages: mosquitto, mosquitto-clients, influxdb), builds, runs every test project, prints a summary.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v influxd >/dev/null 2>&1 || [ -x /usr/sbin/influxd ] || need+=(influxdb)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo

@@ -28,7 +28,8 @@ public sealed record IngestCounters(
     long RecordsRejected,
     long Nameplates,
     long Statuses,
-    long Maintenance);
+    long Maintenance,
+    long ReadingsReplaced = 0);
 
 /// <summary>Per source: the highest sequence number stored and how many batches.</summary>
 public sealed record IngestPosition(string Source, long MaxSeq, long Batches, DateTimeOffset LastReceivedAt);

@@ -20,7 +20,7 @@ public static class ServeCommand
         ("--mqtt-port", "Mqtt:Port", "MQTT port: the embedded broker's, or the external broker's (default 1883)", (n, d) => CliOptions.Port(n, d)),
         ("--mqtt-host", "Mqtt:Host", "external broker host, with --embedded-broker false (default 127.0.0.1)", (n, d) => Text(n, d, "HOST")),
         ("--mqtt-bind", "Mqtt:Bind", "address the embedded broker listens on; 0.0.0.0 for devices on the site network (default 127.0.0.1)", (n, d) => Address(n, d)),
-        ("--mqtt-url", "Mqtt:Url", "external broker as mqtt://host:port or mqtts://host:port", (n, d) => Url(n, d, "mqtt", "mqtts")),
+        ("--mqtt-url", "Mqtt:Url", "external broker as mqtt://host:port or mqtts://host:port", (n, d) => Url(n, d, "mqtt", "mqtts", "tcp", "ssl")),
         ("--embedded-broker", "Mqtt:Embedded", "run the MQTT broker inside the service (default true); false subscribes to an external broker", (n, d) => new Option<bool?>(n) { Description = d, HelpName = "true|false" }),
         ("--http-port", "Http:Port", "HTTP port of the API and dashboard (default 5080; 0 picks a free one)", (n, d) => CliOptions.Port(n, d, allowZero: true)),
         ("--http-bind", "Http:Bind", "address the API and dashboard listen on (default 127.0.0.1)", (n, d) => Address(n, d)),

@@ -3,8 +3,8 @@ using System.Net.Sockets;
 using EquipmentTwin.Cli.Commands;
 using EquipmentTwin.Cli.Fleets;
 using EquipmentTwin.Service.Hosting;
+using EquipmentTwin.Service.Stores;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -30,7 +30,7 @@ public static class ServeRunner
         }
 
         await using var app = TwinServiceHost.Build([.. args], configure);
-        var plan = Check(app.Services, app.Configuration);
+        var plan = Check(app.Services);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -53,7 +53,7 @@ public static class ServeRunner
     }
 
     /// <summary>What the service will use, after checking that it can: valid settings, free ports, a writable data folder.</summary>
-    public static ServePlan Check(IServiceProvider services, IConfiguration configuration)
+    public static ServePlan Check(IServiceProvider services)
     {
         // Reading the options runs their validation (OptionsValidationException: one line, exit 1).
         var mqtt = services.GetRequiredService<IOptions<MqttOptions>>().Value;
@@ -79,7 +79,8 @@ public static class ServeRunner
         EnsureWritable("Store:DataDir", "--data-dir", dataDir);
         var storeText = store.Kind switch
         {
-            "influx" => $"influx at {configuration["Influx:Url"] ?? "(Influx:Url not set)"}, database {configuration["Influx:Database"] ?? "(Influx:Database not set)"}",
+            StoreOptions.Influx when services.GetService<IOptions<InfluxOptions>>()?.Value is { } influx =>
+                $"influx at {influx.Url ?? "(Influx:Url not set)"}, database {influx.Database}; alerts, audit and models in sqlite in {dataDir}",
             var kind => $"{kind} in {dataDir}",
         };
         return new ServePlan(http.Bind, http.Port, mqttEndpoint, dataDir, storeText);

@@ -172,7 +172,7 @@ public static class ApiEndpoints
     {
         var c = await store.GetCountersAsync(ct);
         var positions = await store.GetPositionsAsync(ct);
-        return Results.Ok(new IngestStatsDto(c.BatchesAccepted, c.RecordsAccepted, c.DuplicatesDropped, c.PayloadsRejected, c.RecordsRejected, c.Nameplates, c.Statuses, c.Maintenance,
+        return Results.Ok(new IngestStatsDto(c.BatchesAccepted, c.RecordsAccepted, c.DuplicatesDropped, c.PayloadsRejected, c.RecordsRejected, c.Nameplates, c.Statuses, c.Maintenance, c.ReadingsReplaced,
             pipeline.QueueDepth, pipeline.Writes, pipeline.WriteFailures, Format(pipeline.LastWriteAt),
             positions.Select(p => new IngestPositionDto(p.Source, p.MaxSeq, p.Batches, Format(p.LastReceivedAt)!)).ToArray()));
     }

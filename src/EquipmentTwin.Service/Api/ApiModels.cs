@@ -55,6 +55,7 @@ public sealed record IngestStatsDto(
     long Nameplates,
     long Statuses,
     long Maintenance,
+    long ReadingsReplaced,
     int QueueDepth,
     long Writes,
     long WriteFailures,

@@ -11,9 +11,9 @@ using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Api;
 using EquipmentTwin.Service.Broker;
 using EquipmentTwin.Service.Ingest;
+using EquipmentTwin.Service.Stores;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
-using EquipmentTwin.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -43,6 +43,9 @@ public static class TwinServiceHost
         ["--http-bind"] = "Http:Bind",
         ["--data-dir"] = "Store:DataDir",
         ["--store"] = "Store:Kind",
+        ["--influx-url"] = "Influx:Url",
+        ["--influx-db"] = "Influx:Database",
+        ["--mqtt-url"] = "Mqtt:Url",
         ["--catalog"] = "Catalog:Directory",
     };
 
@@ -86,9 +89,11 @@ public static class TwinServiceHost
 
     public static IServiceCollection AddTwinServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section))
+            .PostConfigure(o => o.ApplyUrl())
+            .Validate(o => o.Url is not { Length: > 0 } || Uri.TryCreate(o.Url, UriKind.Absolute, out _), "Mqtt:Url must be mqtt://host:port")
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section));
         services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -101,13 +106,7 @@ public static class TwinServiceHost
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => SignalCatalog.LoadDirectory(sp.GetRequiredService<IOptions<CatalogOptions>>().Value.ResolveDirectory()));
-        services.AddSingleton<ITelemetryStore>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
-            return SqliteTelemetryStore.Open(Path.GetFullPath(o.DataDir), o.SynchronousFull);
-        });
-        services.AddSingleton<IAlertStore>(sp => sp.GetRequiredService<ITelemetryStore>() as IAlertStore
-            ?? throw new InvalidOperationException("the configured store does not keep alerts"));
+        services.AddTwinStores(configuration);
         services.AddSingleton<IAnalyticsEngine>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
@@ -132,12 +131,7 @@ public static class TwinServiceHost
         });
         services.AddSingleton(sp => new AnalyticsPipeline(sp.GetServices<IAnalyticsEngine>(), sp.GetRequiredService<SignalCatalog>()));
         services.AddSingleton<AnalyticsService>();
-        services.AddSingleton(sp =>
-        {
-            var registry = new TwinRegistry(sp.GetRequiredService<SignalCatalog>());
-            registry.Restore(sp.GetRequiredService<ITelemetryStore>().LoadDevicesAsync(CancellationToken.None).GetAwaiter().GetResult());
-            return registry;
-        });
+        services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<IngestOptions>>().Value;
@@ -184,11 +178,15 @@ public static class TwinServiceHost
                 sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
         });
 
-        // Hosted services stop in reverse order: the broker stops taking messages before the writer stops.
+        // Hosted services start in this order and stop in reverse: twins are restored before anything reads
+        // them, and the broker stops taking messages before the writer stops.
+        services.AddHostedService<TwinRestore>();
         services.AddHostedService<IngestWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<AnalyticsService>());
-        var embedded = configuration.GetSection(MqttOptions.Section).GetValue("Embedded", true);
-        if (embedded)
+        // Which transport to build is decided at composition; the same typed options the services get decide it.
+        var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
+        mqtt.ApplyUrl();
+        if (mqtt.Embedded)
         {
             services.AddSingleton<EmbeddedBroker>();
             services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());

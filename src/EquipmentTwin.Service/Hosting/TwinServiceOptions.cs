@@ -27,6 +27,29 @@ public sealed class MqttOptions
     public string? Username { get; set; }
     public string? Password { get; set; }
     public bool Tls { get; set; }
+
+    /// <summary><c>mqtt://host:port</c> (or <c>mqtts://</c>) of an external broker; when set it implies Embedded=false, Host, Port and Tls.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Applies <see cref="Url"/> over Embedded, Host, Port and Tls; returns an error text when it is not a broker URL.</summary>
+    public string? ApplyUrl()
+    {
+        if (string.IsNullOrWhiteSpace(Url))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("mqtt" or "mqtts" or "tcp" or "ssl") || string.IsNullOrEmpty(uri.Host))
+        {
+            return $"Mqtt:Url '{Url}' is not mqtt://host:port or mqtts://host:port";
+        }
+
+        Embedded = false;
+        Host = uri.Host;
+        Tls = uri.Scheme is "mqtts" or "ssl";
+        Port = uri.IsDefaultPort || uri.Port <= 0 ? (Tls ? 8883 : 1883) : uri.Port;
+        return null;
+    }
 }
 
 /// <summary>Section <c>Http</c>: the API and dashboard.</summary>
@@ -46,11 +69,15 @@ public sealed class StoreOptions
 {
     public const string Section = "Store";
 
-    /// <summary><c>sqlite</c> (embedded, default).</summary>
-    [Required]
-    [RegularExpression("^(sqlite)$", ErrorMessage = "Store:Kind must be sqlite")]
-    public string Kind { get; set; } = "sqlite";
+    public const string Sqlite = "sqlite";
+    public const string Influx = "influx";
 
+    /// <summary><c>sqlite</c> (embedded, default) or <c>influx</c> (readings, events and maintenance in InfluxDB; the rest in SQLite under DataDir).</summary>
+    [Required]
+    [RegularExpression("^(sqlite|influx)$", ErrorMessage = "Store:Kind must be sqlite or influx")]
+    public string Kind { get; set; } = Sqlite;
+
+    /// <summary>Folder of the SQLite database (all data with sqlite; metadata with influx).</summary>
     [Required]
     public string DataDir { get; set; } = "./data";
 

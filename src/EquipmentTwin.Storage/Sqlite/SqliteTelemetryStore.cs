@@ -19,9 +19,12 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<(string Device, string Signal), long> _seriesIds = new();
 
-    private SqliteTelemetryStore(string path, bool synchronousFull)
+    private readonly bool _keepTimeSeries;
+
+    private SqliteTelemetryStore(string path, bool synchronousFull, bool keepTimeSeries)
     {
         Path = path;
+        _keepTimeSeries = keepTimeSeries;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
@@ -35,10 +38,44 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
     public string Path { get; }
 
     /// <summary>Opens (creating if needed) the store at <c>{dataDir}/twin.db</c>.</summary>
-    public static SqliteTelemetryStore Open(string dataDir, bool synchronousFull = true)
+    /// <param name="keepTimeSeries">false when another store (InfluxDB) keeps readings, events and maintenance:
+    /// this one then keeps only what is not a time series (devices, latest values, dedup positions, quarantine,
+    /// counters, alerts).</param>
+    public static SqliteTelemetryStore Open(string dataDir, bool synchronousFull = true, bool keepTimeSeries = true)
     {
         Directory.CreateDirectory(dataDir);
-        return new SqliteTelemetryStore(System.IO.Path.Combine(dataDir, "twin.db"), synchronousFull);
+        return new SqliteTelemetryStore(System.IO.Path.Combine(dataDir, "twin.db"), synchronousFull, keepTimeSeries);
+    }
+
+    /// <summary>Whether readings, events and maintenance are kept here (false: metadata only).</summary>
+    public bool KeepsTimeSeries => _keepTimeSeries;
+
+    /// <summary>Of the given (source, seq) pairs, those already stored (a resend of them is a duplicate).</summary>
+    public Task<IReadOnlySet<(string Source, long Seq)>> FindStoredBatchesAsync(IReadOnlyCollection<(string Source, long Seq)> batches, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<(string, long)>();
+        if (batches.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<(string, long)>>(found);
+        }
+
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT 1 FROM ingest_batches WHERE source = $s AND seq = $q";
+        var source = cmd.Parameters.Add("$s", SqliteType.Text);
+        var seq = cmd.Parameters.Add("$q", SqliteType.Integer);
+        foreach (var (s, q) in batches)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            source.Value = s;
+            seq.Value = q;
+            if (cmd.ExecuteScalar() is not null)
+            {
+                found.Add((s, q));
+            }
+        }
+
+        return Task.FromResult<IReadOnlySet<(string, long)>>(found);
     }
 
     private void Migrate()
@@ -137,7 +174,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         using var maintenanceCmd = Command(tx, "INSERT OR REPLACE INTO maintenance (device, ts, component, action, text, engineer) VALUES ($d, $t, $c, $a, $x, $e)", "$d", "$t", "$c", "$a", "$x", "$e");
         using var quarantineCmd = Command(tx, "INSERT INTO quarantine (received_at, topic, reason, detail, whole, records_rejected, payload) VALUES ($r, $t, $re, $de, $w, $n, $p)", "$r", "$t", "$re", "$de", "$w", "$n", "$p");
 
-        long batches = 0, records = 0, duplicates = 0, rejected = 0, recordsRejected = 0, nameplates = 0, statuses = 0, maintenance = 0;
+        long batches = 0, records = 0, duplicates = 0, rejected = 0, recordsRejected = 0, nameplates = 0, statuses = 0, maintenance = 0, replaced = 0;
         var latest = new Dictionary<long, SignalPoint>();
 
         for (var i = 0; i < items.Count; i++)
@@ -154,19 +191,25 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
                     }
 
                     UpsertDevice(deviceCmd, b.DeviceId, b.Site, b.ReceivedAt);
+                    replaced += SameMillisecondReadings.CountReplaced(b.Batch.Records);
                     foreach (var r in b.Batch.Records)
                     {
                         if (r.Type == RecordType.Param)
                         {
                             var series = SeriesId(seriesCmd, b.DeviceId, r.Name!, newSeries);
-                            Run(pointCmd, series, r.TimestampMs, r.Value);
-                            pointCmd.ExecuteNonQuery();
+                            if (_keepTimeSeries)
+                            {
+                                // A later reading of the same signal at the same millisecond replaces the earlier (SameMillisecondReadings).
+                                Run(pointCmd, series, r.TimestampMs, r.Value);
+                                pointCmd.ExecuteNonQuery();
+                            }
+
                             if (!latest.TryGetValue(series, out var cur) || r.TimestampMs >= cur.TimestampMs)
                             {
                                 latest[series] = new SignalPoint(r.TimestampMs, r.Value);
                             }
                         }
-                        else
+                        else if (_keepTimeSeries)
                         {
                             Run(eventCmd, b.DeviceId, r.TimestampMs, r.Code!, (int)r.Severity, (object?)r.Text ?? DBNull.Value);
                             eventCmd.ExecuteNonQuery();
@@ -204,8 +247,12 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
 
                 case MaintenanceItem m:
                     UpsertDevice(deviceCmd, m.DeviceId, m.Site, m.ReceivedAt);
-                    Run(maintenanceCmd, m.DeviceId, m.Record.TimestampMs, m.Record.Component, m.Record.Action.ToWire(), Db(m.Record.Text), Db(m.Record.Engineer));
-                    maintenanceCmd.ExecuteNonQuery();
+                    if (_keepTimeSeries)
+                    {
+                        Run(maintenanceCmd, m.DeviceId, m.Record.TimestampMs, m.Record.Component, m.Record.Action.ToWire(), Db(m.Record.Text), Db(m.Record.Engineer));
+                        maintenanceCmd.ExecuteNonQuery();
+                    }
+
                     maintenance++;
                     outcomes[i] = WriteOutcome.Stored;
                     break;
@@ -234,7 +281,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         }
 
         AddCounters(tx, ("batches_accepted", batches), ("records_accepted", records), ("duplicates_dropped", duplicates),
-            ("payloads_rejected", rejected), ("records_rejected", recordsRejected), ("nameplates", nameplates), ("statuses", statuses), ("maintenance", maintenance));
+            ("payloads_rejected", rejected), ("records_rejected", recordsRejected), ("nameplates", nameplates), ("statuses", statuses), ("maintenance", maintenance), ("readings_replaced", replaced));
         tx.Commit();
         return outcomes;
     }
@@ -454,7 +501,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         }
 
         long Get(string n) => map.GetValueOrDefault(n);
-        return Task.FromResult(new IngestCounters(Get("batches_accepted"), Get("records_accepted"), Get("duplicates_dropped"), Get("payloads_rejected"), Get("records_rejected"), Get("nameplates"), Get("statuses"), Get("maintenance")));
+        return Task.FromResult(new IngestCounters(Get("batches_accepted"), Get("records_accepted"), Get("duplicates_dropped"), Get("payloads_rejected"), Get("records_rejected"), Get("nameplates"), Get("statuses"), Get("maintenance"), Get("readings_replaced")));
     }
 
     public Task<IReadOnlyList<IngestPosition>> GetPositionsAsync(CancellationToken cancellationToken)
