@@ -18,6 +18,9 @@ public sealed class AgentConfig
     public JsonObject? Syslog { get; init; }
     public bool RequireSubscriber { get; init; }
 
+    /// <summary>Short, so tests see a rotated file closed quickly (the agent's default is 5 s).</summary>
+    public int RotateWaitMs { get; init; } = 300;
+
     public AgentConfig Tail(string id, string format, string path, string modality = "mri")
     {
         Devices.Add(new JsonObject { ["id"] = id, ["format"] = format, ["tail"] = path, ["nameplate"] = Nameplate(modality) });
@@ -42,7 +45,7 @@ public sealed class AgentConfig
     {
         var root = new JsonObject
         {
-            ["Edge"] = new JsonObject { ["Source"] = Source, ["Site"] = Site, ["DataDir"] = DataDir, ["PollMs"] = 50 },
+            ["Edge"] = new JsonObject { ["Source"] = Source, ["Site"] = Site, ["DataDir"] = DataDir, ["PollMs"] = 50, ["RotateWaitMs"] = RotateWaitMs },
             ["Mqtt"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = MqttPort, ["ClientId"] = Source, ["ReconnectBaseDelayMs"] = 100, ["ReconnectMaxDelaySeconds"] = 1, ["RequireSubscriber"] = RequireSubscriber },
             ["Batching"] = new JsonObject { ["MaxRecords"] = 500, ["MaxDelayMs"] = 100 },
             ["Queue"] = new JsonObject { ["MaxBytes"] = QueueMaxBytes, ["SegmentBytes"] = SegmentBytes, ["FullPolicy"] = "Backpressure" },

@@ -17,14 +17,19 @@ public static class VendorLines
     /// <summary>Appends lines <paramref name="from"/>..<paramref name="to"/> (exclusive), every tenth an event.</summary>
     public static void Append(string path, int from, int to)
     {
+        using var fs = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        fs.Write(Bytes(from, to));
+    }
+
+    /// <summary>The bytes of lines <paramref name="from"/>..<paramref name="to"/> (exclusive), as <see cref="Append"/> writes them.</summary>
+    public static byte[] Bytes(int from, int to)
+    {
         var sb = new StringBuilder();
         for (var i = from; i < to; i++)
         {
             sb.Append(i % 10 == 9 ? PipeEvent(i) : Pipe(i));
         }
 
-        using var fs = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        var bytes = Encoding.UTF8.GetBytes(sb.ToString());
-        fs.Write(bytes);
+        return Encoding.UTF8.GetBytes(sb.ToString());
     }
 }

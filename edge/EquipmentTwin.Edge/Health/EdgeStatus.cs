@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EquipmentTwin.Edge.Sources;
 
 namespace EquipmentTwin.Edge.Health;
 
@@ -25,7 +26,20 @@ public sealed record EdgeStatus(
     [property: JsonPropertyName("corruptJournalEntries")] long CorruptJournalEntries,
     [property: JsonPropertyName("syslogDropped")] long SyslogDropped,
     [property: JsonPropertyName("syslogUnmatched")] long SyslogUnmatched,
-    [property: JsonPropertyName("at")] string At);
+    [property: JsonPropertyName("at")] string At)
+{
+    /// <summary>Bytes of vendor logs the agent could not read, all sources, since they were configured (see <see cref="RecentLosses"/>).</summary>
+    [JsonPropertyName("bytesLost")]
+    public long BytesLost { get; init; }
+
+    /// <summary>Losses the agent could not prevent, all sources, since they were configured.</summary>
+    [JsonPropertyName("lossEvents")]
+    public long LossEvents { get; init; }
+
+    /// <summary>The latest losses (also of earlier runs): file, byte range, reason.</summary>
+    [JsonPropertyName("recentLosses")]
+    public IReadOnlyList<LossEvent> RecentLosses { get; init; } = [];
+}
 
 /// <summary>Counters of one source.</summary>
 public sealed record SourceStatus(
@@ -35,4 +49,23 @@ public sealed record SourceStatus(
     [property: JsonPropertyName("file")] string? File,
     [property: JsonPropertyName("linesRead")] long LinesRead,
     [property: JsonPropertyName("linesRejected")] long LinesRejected,
-    [property: JsonPropertyName("position")] long Position);
+    [property: JsonPropertyName("position")] long Position)
+{
+    /// <summary>Lines read by this process (<see cref="LinesRead"/> counts since the source was configured, across restarts).</summary>
+    [JsonPropertyName("linesReadSinceStart")]
+    public long LinesReadSinceStart { get; init; }
+
+    /// <summary>Length of the current file when last looked at: the writer's position, where <see cref="Position"/> is the agent's.</summary>
+    [JsonPropertyName("length")]
+    public long Length { get; init; }
+
+    [JsonPropertyName("bytesLost")]
+    public long BytesLost { get; init; }
+
+    [JsonPropertyName("losses")]
+    public long Losses { get; init; }
+
+    /// <summary>Rotated files still followed (<c>open</c>) or watched for late growth.</summary>
+    [JsonPropertyName("rotated")]
+    public IReadOnlyList<FollowedFile> Rotated { get; init; } = [];
+}

@@ -17,6 +17,7 @@ public sealed class EdgeStatusReporter
     private readonly EdgeSettings _settings;
     private readonly IReadOnlyList<SourceCounters> _sources;
     private readonly RejectedLines _rejected;
+    private readonly LossLog _losses;
     private readonly Batcher _batcher;
     private readonly MqttPublisher _publisher;
     private readonly IReadOnlyList<DeviceStatusLane> _lanes;
@@ -24,13 +25,14 @@ public sealed class EdgeStatusReporter
     private readonly SyslogListener? _syslog;
     private readonly TimeProvider _time;
 
-    public EdgeStatusReporter(DiskJournal journal, EdgeSettings settings, SourceSet sources, RejectedLines rejected, Batcher batcher,
+    public EdgeStatusReporter(DiskJournal journal, EdgeSettings settings, SourceSet sources, RejectedLines rejected, LossLog losses, Batcher batcher,
         MqttPublisher publisher, IReadOnlyList<DeviceStatusLane> lanes, SeqAllocator seq, TimeProvider time, IMeterFactory meters)
     {
         _journal = journal;
         _settings = settings;
         _sources = sources.Counters;
         _rejected = rejected;
+        _losses = losses;
         _batcher = batcher;
         _publisher = publisher;
         _lanes = lanes;
@@ -41,6 +43,8 @@ public sealed class EdgeStatusReporter
         var meter = meters.Create(MeterName);
         meter.CreateObservableCounter("edge.lines.read", () => _sources.Sum(s => s.LinesRead), "{line}", "Lines read from all sources");
         meter.CreateObservableCounter("edge.lines.rejected", () => _rejected.Total, "{line}", "Lines that no parser understood (kept under rejected/)");
+        meter.CreateObservableCounter("edge.bytes.lost", () => _sources.Sum(s => s.BytesLost), "By", "Bytes of vendor logs the agent could not read (rotated file gone, truncated before read)");
+        meter.CreateObservableCounter("edge.loss.events", () => _sources.Sum(s => s.Losses), "{loss}", "Losses the agent could not prevent (see /status recentLosses)");
         meter.CreateObservableCounter("edge.batches.journaled", () => _batcher.BatchesJournaled, "{batch}");
         meter.CreateObservableCounter("edge.batches.acked", () => _journal.Stats().AckedBatches, "{batch}");
         meter.CreateObservableCounter("edge.batches.dropped", () => _journal.Stats().DroppedBatches, "{batch}", "Batches dropped by the drop-oldest policy: data lost");
@@ -68,13 +72,25 @@ public sealed class EdgeStatusReporter
             _batcher.RecordsJournaled,
             j.AckedBatches,
             _seq.Peek,
-            _sources.Select(s => new SourceStatus(s.Device, s.Kind, s.Path, s.CurrentFile, s.LinesRead, s.LinesRejected, s.Position)).ToList(),
+            _sources.Select(s => new SourceStatus(s.Device, s.Kind, s.Path, s.CurrentFile, s.LinesRead, s.LinesRejected, s.Position)
+            {
+                LinesReadSinceStart = s.LinesReadSinceStart,
+                Length = s.Length,
+                BytesLost = s.BytesLost,
+                Losses = s.Losses,
+                Rotated = s.Rotated,
+            }).ToList(),
             _rejected.Total,
             j.DroppedBatches,
             _publisher.DeadLettered,
             j.CorruptEntries,
             _syslog?.Dropped ?? 0,
             _syslog?.Unmatched ?? 0,
-            _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
+        {
+            BytesLost = _sources.Sum(s => s.BytesLost),
+            LossEvents = _sources.Sum(s => s.Losses),
+            RecentLosses = _losses.Recent,
+        };
     }
 }

@@ -119,11 +119,17 @@ public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSett
         Line("batches_acked_total", s.BatchesAcked);
         Line("batches_dropped_total", s.DroppedBatches);
         Line("rejected_lines_total", s.RejectedLines);
+        Line("bytes_lost_total", s.BytesLost);
+        Line("loss_events_total", s.LossEvents);
         foreach (var src in s.Sources)
         {
             var labels = $"device=\"{src.Device}\",kind=\"{src.Kind}\"";
             Line("lines_read_total", src.LinesRead, labels);
             Line("lines_rejected_total", src.LinesRejected, labels);
+            Line("lines_read_since_start", src.LinesReadSinceStart, labels);
+            Line("source_bytes_lost_total", src.BytesLost, labels);
+            Line("source_loss_events_total", src.Losses, labels);
+            Line("source_lag_bytes", Math.Max(0, src.Length - src.Position), labels);
         }
 
         return sb.ToString();

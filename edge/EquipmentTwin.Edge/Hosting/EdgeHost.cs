@@ -112,6 +112,7 @@ public static partial class EdgeHost
             return SeqAllocator.Open(Path.Combine(s.DataDir, "seq"), sp.GetRequiredService<DiskJournal>().MaxSeq + 1);
         });
         services.AddSingleton(sp => new RejectedLines(sp.GetRequiredService<EdgeSettings>().DataDir));
+        services.AddSingleton(sp => new LossLog(sp.GetRequiredService<EdgeSettings>().DataDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LossLog>>()));
         services.AddSingleton(BuildSources);
 
         services.AddResiliencePipeline("mqtt-connect", (b, ctx) =>
@@ -165,7 +166,9 @@ public static partial class EdgeHost
         var rejected = sp.GetRequiredService<RejectedLines>();
         var loggers = sp.GetRequiredService<ILoggerFactory>();
         var time = sp.GetRequiredService<TimeProvider>();
+        var losses = sp.GetRequiredService<LossLog>();
         var poll = TimeSpan.FromMilliseconds(s.Edge.PollMs);
+        var rotateWait = TimeSpan.FromMilliseconds(s.Edge.RotateWaitMs);
         var maxLines = Math.Min(s.Batching.MaxRecords, 1000);
         var sources = new List<IEdgeSource>();
         var counters = new List<SourceCounters>();
@@ -178,13 +181,17 @@ public static partial class EdgeHost
                 var path = Path.GetFullPath(tail);
                 var key = $"tail:{d.Id}:{path}";
                 var c = new SourceCounters(d.Id, "tail", path);
+                var rotatedPrefix = TailSource.RotatedKeyPrefix(key);
+                c.Restore(TotalsOf(positions, p => p.Key == key || p.Key.StartsWith(rotatedPrefix, StringComparison.Ordinal)));
                 counters.Add(c);
-                sources.Add(new TailSource(key, path, new LineEmitter(d.Id, parser, output, rejected, c), positions.GetValueOrDefault(key), poll, maxLines, loggers.CreateLogger<TailSource>()));
+                sources.Add(new TailSource(key, path, new LineEmitter(d.Id, parser, output, rejected, c), positions, poll, rotateWait, maxLines, losses, time, loggers.CreateLogger<TailSource>()));
             }
             else if (d.Directory is { } dir)
             {
                 var path = Path.GetFullPath(dir);
                 var c = new SourceCounters(d.Id, "directory", Path.Combine(path, d.Pattern));
+                var prefix = DirectorySource.KeyPrefix(d.Id);
+                c.Restore(TotalsOf(positions, p => p.Key.StartsWith(prefix, StringComparison.Ordinal)));
                 counters.Add(c);
                 sources.Add(new DirectorySource(d.Id, path, d.Pattern, new LineEmitter(d.Id, parser, output, rejected, c), positions, poll, maxLines, time, loggers.CreateLogger<DirectorySource>()));
             }
@@ -215,6 +222,10 @@ public static partial class EdgeHost
 
         return new SourceSet(sources, counters, syslog);
     }
+
+    /// <summary>The counters journaled with a source's positions: each only grows, so the largest of each is the latest.</summary>
+    private static SourceTotals TotalsOf(IReadOnlyDictionary<string, SourcePosition> positions, Func<SourcePosition, bool> ofSource) =>
+        positions.Values.Where(ofSource).Aggregate(default(SourceTotals), (t, p) => SourceTotals.Max(t, p.Totals));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connect attempt {Attempt} failed ({Reason}); next try in {Delay:0.0} s")]
     private static partial void LogRetry(ILogger logger, int attempt, double delay, string? reason);

@@ -47,6 +47,13 @@ public sealed class AgentSettings
 
     /// <summary>How often a file source looks for new lines, rotation and truncation.</summary>
     public int PollMs { get; set; } = 100;
+
+    /// <summary>
+    /// A rotated file (renamed away from the tailed path) is followed until it has not grown for this long, as a writer
+    /// may reopen its file late (Fluent Bit's <c>Rotate_Wait</c>, Filebeat's <c>close_inactive</c>); then it is closed
+    /// and only watched for growth.
+    /// </summary>
+    public int RotateWaitMs { get; set; } = 5000;
 }
 
 public sealed class MqttSettings

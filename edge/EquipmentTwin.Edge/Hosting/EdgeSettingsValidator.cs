@@ -32,6 +32,11 @@ public sealed class EdgeSettingsValidator : IValidateOptions<EdgeSettings>
             errors.Add("Edge:PollMs must be between 10 and 10000");
         }
 
+        if (s.Edge.RotateWaitMs is < 0 or > 3_600_000)
+        {
+            errors.Add("Edge:RotateWaitMs must be between 0 and 3600000 (how long a rotated file is followed after its last growth)");
+        }
+
         if (string.IsNullOrWhiteSpace(s.Mqtt.Host))
         {
             errors.Add("Mqtt:Host is required");

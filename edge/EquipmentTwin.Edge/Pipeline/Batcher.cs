@@ -21,9 +21,17 @@ public sealed partial class Batcher(ChannelReader<SourceChunk> input, DiskJourna
     private bool _stopping;
     private long _batches;
     private long _records;
+    private long _recordsCommitted;
+    private long _lastCommitTimestamp;
 
     public long BatchesJournaled => Interlocked.Read(ref _batches);
     public long RecordsJournaled => Interlocked.Read(ref _records);
+
+    /// <summary>Records durable in the journal (fsynced) and handed to the publisher.</summary>
+    public long RecordsCommitted => Interlocked.Read(ref _recordsCommitted);
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> of the last commit: lets a benchmark time parse-and-journal apart from publishing.</summary>
+    public long LastCommitTimestamp => Interlocked.Read(ref _lastCommitTimestamp);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,6 +75,7 @@ public sealed partial class Batcher(ChannelReader<SourceChunk> input, DiskJourna
                 if (appended)
                 {
                     journal.Commit();
+                    Committed();
                 }
             }
         }
@@ -84,7 +93,14 @@ public sealed partial class Batcher(ChannelReader<SourceChunk> input, DiskJourna
 
         await FlushDueAsync(maxDelay, all: true, CancellationToken.None).ConfigureAwait(false);
         journal.Commit();
+        Committed();
         LogStopped(BatchesJournaled, RecordsJournaled);
+    }
+
+    private void Committed()
+    {
+        Interlocked.Exchange(ref _lastCommitTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
+        Interlocked.Exchange(ref _recordsCommitted, RecordsJournaled);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Batcher stopped after journaling {Batches} batches ({Records} records)")]
@@ -166,6 +182,7 @@ public sealed partial class Batcher(ChannelReader<SourceChunk> input, DiskJourna
         if (!_stopping && journal.WouldWait(estimate))
         {
             journal.Commit(); // what is appended must reach the publisher, or room never comes
+            Committed();
             await journal.WaitForSpaceAsync(estimate, ct).ConfigureAwait(false);
         }
 

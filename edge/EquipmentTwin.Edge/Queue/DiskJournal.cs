@@ -109,10 +109,7 @@ public sealed partial class DiskJournal : IDisposable
                     break;
                 }
 
-                foreach (var p in rec!.Positions)
-                {
-                    _positions[p.Key] = p;
-                }
+                Apply(rec!.Positions);
 
                 _maxSeq = Math.Max(_maxSeq, rec.Seq);
                 if (rec.Kind == JournalEntryKind.Batch && (id > cursorSeg || (id == cursorSeg && off >= cursorOff)))
@@ -272,10 +269,7 @@ public sealed partial class DiskJournal : IDisposable
             var offset = _segments[_activeId];
             _active.Write(bytes);
             _segments[_activeId] = offset + bytes.Length;
-            foreach (var p in record.Positions)
-            {
-                _positions[p.Key] = p;
-            }
+            Apply(record.Positions);
 
             _maxSeq = Math.Max(_maxSeq, record.Seq);
             if (record.Kind == JournalEntryKind.Batch)
@@ -306,6 +300,21 @@ public sealed partial class DiskJournal : IDisposable
         WriteCursor(flush: false);
     }
 
+    private void Apply(IReadOnlyList<SourcePosition> positions)
+    {
+        foreach (var p in positions)
+        {
+            if (p.IsTombstone)
+            {
+                _positions.Remove(p.Key);
+            }
+            else
+            {
+                _positions[p.Key] = p;
+            }
+        }
+    }
+
     private void Roll()
     {
         _active.Flush(flushToDisk: true);
@@ -319,9 +328,13 @@ public sealed partial class DiskJournal : IDisposable
         _active = new FileStream(SegmentPath(_activeId), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 64 * 1024);
         _segments[_activeId] = 0;
         // Files of a directory source that are gone need no position any more.
-        foreach (var stale in _positions.Values.Where(p => p.Key.StartsWith("dir:", StringComparison.Ordinal) && !File.Exists(p.Path)).ToList())
+        // Their counters stay, in a position of the folder itself (key "dir:{device}:", no path), so totals survive.
+        foreach (var stale in _positions.Values.Where(p => p.Key.StartsWith("dir:", StringComparison.Ordinal) && p.Path.Length > 0 && !File.Exists(p.Path)).ToList())
         {
             _positions.Remove(stale.Key);
+            var folderKey = stale.Key[..(stale.Key.IndexOf(':', 4) + 1)];
+            var kept = _positions.TryGetValue(folderKey, out var f) ? f.Totals : default;
+            _positions[folderKey] = new SourcePosition(folderKey, "", "", 0) { Totals = SourceTotals.Max(kept, stale.Totals) };
         }
 
         var checkpoint = new JournalRecord(JournalEntryKind.Checkpoint, _maxSeq, _time.GetUtcNow().ToUnixTimeMilliseconds(), "", _positions.Values.ToList(), ReadOnlyMemory<byte>.Empty);

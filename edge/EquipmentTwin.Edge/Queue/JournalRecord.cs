@@ -20,8 +20,10 @@ public enum JournalEntryKind : byte
 
 /// <summary>
 /// One journal entry. On disk: <c>u32 length | u32 crc32(payload) | payload</c>, little-endian, where payload is
-/// <c>u8 kind | i64 seq | i64 createdAtMs | str topic | u16 n × (str key, str path, str identity, i64 offset) | i32 bodyLength | body</c>
-/// and <c>str</c> is <c>u16 length | UTF-8</c>.
+/// <c>u8 kind | i64 seq | i64 createdAtMs | str topic | u16 n × (str key, str path, str identity, i64 offset) | i32 bodyLength | body | trailer</c>
+/// and <c>str</c> is <c>u16 length | UTF-8</c>. The trailer (<c>u8 version = 1 | n × (str fingerprint, i64 linesRead, i64 linesRejected,
+/// i64 bytesLost, i64 losses)</c>, one per position) came later: entries without it read as empty fingerprints and zero counters,
+/// and a reader that does not know it ignores it.
 /// </summary>
 public sealed record JournalRecord(JournalEntryKind Kind, long Seq, long CreatedAtMs, string Topic, IReadOnlyList<SourcePosition> Positions, ReadOnlyMemory<byte> Body)
 {
@@ -29,6 +31,8 @@ public sealed record JournalRecord(JournalEntryKind Kind, long Seq, long Created
 
     /// <summary>Larger lengths are a torn or corrupt header, not an entry.</summary>
     public const int MaxPayloadBytes = 16 * 1024 * 1024;
+
+    private const byte TrailerVersion = 1;
 
     public byte[] EncodeFramed()
     {
@@ -52,6 +56,17 @@ public sealed record JournalRecord(JournalEntryKind Kind, long Seq, long Created
         BinaryPrimitives.WriteInt32LittleEndian(w.GetSpan(4), Body.Length);
         w.Advance(4);
         w.Write(Body.Span);
+
+        w.GetSpan(1)[0] = TrailerVersion;
+        w.Advance(1);
+        foreach (var p in Positions)
+        {
+            WriteStr(w, p.Fingerprint);
+            WriteI64(w, p.Totals.LinesRead);
+            WriteI64(w, p.Totals.LinesRejected);
+            WriteI64(w, p.Totals.BytesLost);
+            WriteI64(w, p.Totals.Losses);
+        }
 
         var bytes = w.WrittenSpan.ToArray();
         var payload = bytes.AsSpan(HeaderBytes);
@@ -107,6 +122,14 @@ public sealed record JournalRecord(JournalEntryKind Kind, long Seq, long Created
 
             var bodyLength = r.I32();
             var body = r.Bytes(bodyLength).ToArray();
+            if (r.Remaining > 0 && r.U8() == TrailerVersion)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    positions[i] = positions[i] with { Fingerprint = r.Str(), Totals = new SourceTotals(r.I64(), r.I64(), r.I64(), r.I64()) };
+                }
+            }
+
             record = new JournalRecord(kind, seq, created, topic, positions, body);
             framedLength = HeaderBytes + (int)length;
             problem = "";
@@ -138,6 +161,8 @@ public sealed record JournalRecord(JournalEntryKind Kind, long Seq, long Created
     {
         private readonly ReadOnlySpan<byte> _data = data;
         private int _pos;
+
+        public readonly int Remaining => _data.Length - _pos;
 
         public byte U8() => _data[_pos++];
 

@@ -19,7 +19,7 @@ public sealed partial class DirectorySource(string device, string directory, str
     {
         var known = new Dictionary<string, (string Identity, long Offset)>(StringComparer.Ordinal);
         var prefix = KeyPrefix(device);
-        foreach (var p in start.Values.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var p in start.Values.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal) && p.Path.Length > 0))
         {
             known[p.Path] = (p.Identity, p.Offset);
         }

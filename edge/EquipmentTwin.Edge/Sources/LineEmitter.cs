@@ -10,21 +10,25 @@ public sealed class LineEmitter(string deviceId, IVendorLogParser parser, Channe
     public string DeviceId { get; } = deviceId;
     public SourceCounters Counters { get; } = counters;
 
-    /// <summary>Waits while the batcher is full: that is how a full disk queue holds the sources back.</summary>
-    public ValueTask EmitAsync(List<string> lines, SourcePosition? position, CancellationToken ct)
+    /// <summary>
+    /// Waits while the batcher is full: that is how a full disk queue holds the sources back. The position gets the
+    /// source's counters as they are after these lines, so they are journaled together. With <paramref name="primary"/>
+    /// false (a rotated file, a position only) the status keeps showing the source's current file.
+    /// </summary>
+    public ValueTask EmitAsync(List<string> lines, SourcePosition? position, CancellationToken ct, bool primary = true)
     {
-        var chunk = Parse(lines, position);
+        var chunk = Parse(lines, position, primary);
         return output.WriteAsync(chunk, ct);
     }
 
     /// <summary>For sources that cannot wait (UDP syslog): false when the batcher is full and the lines are dropped.</summary>
     public bool TryEmit(List<string> lines)
     {
-        var chunk = Parse(lines, null);
+        var chunk = Parse(lines, null, primary: false);
         return output.TryWrite(chunk);
     }
 
-    private SourceChunk Parse(List<string> lines, SourcePosition? position)
+    private SourceChunk Parse(List<string> lines, SourcePosition? position, bool primary)
     {
         var records = new List<LogRecord>(lines.Count);
         var bytes = 0;
@@ -48,8 +52,12 @@ public sealed class LineEmitter(string deviceId, IVendorLogParser parser, Channe
         Counters.Add(lines.Count, rejectedCount);
         if (position is not null)
         {
-            Counters.SetPosition(position.Offset);
-            Counters.CurrentFile = position.Path;
+            position = position with { Totals = Counters.Totals };
+            if (primary)
+            {
+                Counters.SetPosition(position.Offset);
+                Counters.CurrentFile = position.Path;
+            }
         }
 
         return new SourceChunk(DeviceId, records, position, bytes);

@@ -29,6 +29,34 @@ internal sealed class LineReader : IDisposable
 
     public long Length => RandomAccess.GetLength(Handle);
 
+    /// <summary>The file's first bytes (see <see cref="FileFingerprint"/>), taken again while the file is shorter than the fingerprint's length.</summary>
+    public string Fingerprint { get; private set; } = "";
+
+    /// <summary>The largest length seen: what the writer had written when the agent last looked.</summary>
+    public long SeenLength { get; private set; }
+
+    /// <summary>Looks at the file's length (and the fingerprint, while it is short); returns the length.</summary>
+    public long Observe()
+    {
+        var length = Length;
+        SeenLength = Math.Max(SeenLength, length);
+        if (FileFingerprint.LengthOf(Fingerprint) < Math.Min(length, FileFingerprint.Bytes))
+        {
+            Fingerprint = FileFingerprint.Of(Handle);
+        }
+
+        return length;
+    }
+
+    /// <summary>Starts again at 0 after a truncation: the file's old start and length no longer apply.</summary>
+    public void Restart()
+    {
+        Offset = 0;
+        Fingerprint = "";
+        SeenLength = 0;
+        Observe();
+    }
+
     /// <summary>
     /// Appends up to <paramref name="maxLines"/> lines to <paramref name="lines"/> and moves <see cref="Offset"/> past them.
     /// With <paramref name="takePartial"/> (a rotated file that will not grow), a last line without '\n' is taken too.
@@ -85,12 +113,15 @@ internal sealed class LineReader : IDisposable
         return taken;
     }
 
-    private static string Decode(ReadOnlySpan<byte> bytes)
+    internal static string Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
         {
             bytes = bytes[..^1];
         }
+
+        // A writer without O_APPEND keeps writing at its old offset after copytruncate: the hole before reads as NULs.
+        bytes = bytes.TrimStart((byte)0);
 
         return Encoding.UTF8.GetString(bytes);
     }
