@@ -1,6 +1,8 @@
 # The twin service image for docker-compose.yml.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
+# The workbench's front-end packages are installed by the build (npm ci from package-lock.json).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN dotnet publish src/EquipmentTwin.Cli -c Release -o /app
 

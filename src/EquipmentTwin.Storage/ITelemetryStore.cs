@@ -13,6 +13,12 @@ public interface ITelemetryStore : IAsyncDisposable
 
     Task<IReadOnlyList<SignalPoint>> QuerySignalAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The signal over [from, to) cut into <paramref name="buckets"/> equal time buckets with min, max, mean and
+    /// count each (empty buckets omitted): long ranges are drawn from this rather than from every reading.
+    /// </summary>
+    Task<SignalBuckets> QuerySignalBucketsAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<StoredEvent>> QueryEventsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<MaintenanceRecord>> QueryMaintenanceAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);

@@ -214,20 +214,32 @@ public class RotationTests(ITestOutputHelper output)
         Assert.Equal(400, stored);
         Assert.Equal(400, Source(await status.GetAsync()).GetProperty("linesRead").GetInt64());
 
+        // Down, and rotated twice meanwhile: the middle generation was never seen by the agent; it is read whole.
+        await agent.StopAsync();
+        VendorLines.Append(log, 400, 420);
+        File.Move(log, log + "-20261102");
+        VendorLines.Append(log, 420, 470);
+        File.Move(log, log + "-20261103");
+        VendorLines.Append(log, 470, 500);
+        agent = await InProcessAgent.StartAsync(configPath);
+        stored = await service.WaitForExactlyAsync(500, () => status.DrainedAsync(log), Wait);
+        output.WriteLine($"two rotations while down: 500 lines written, {stored} stored");
+        Assert.Equal(500, stored);
+
         // Down again, and this time the rotated file is deleted before the agent is back: its unread tail cannot be read.
         // (The new file usually gets the deleted one's inode: the agent tells them apart by their first bytes.)
         await agent.StopAsync();
         var readTo = new FileInfo(log).Length;
-        VendorLines.Append(log, 400, 450);
-        File.Move(log, log + "-20261102");
-        File.Delete(log + "-20261102");
-        VendorLines.Append(log, 450, 500);
+        VendorLines.Append(log, 500, 550);
+        File.Move(log, log + "-20261104");
+        File.Delete(log + "-20261104");
+        VendorLines.Append(log, 550, 600);
         await using var last = await InProcessAgent.StartAsync(configPath);
-        stored = await service.WaitForExactlyAsync(450, () => status.DrainedAsync(log), Wait);
+        stored = await service.WaitForExactlyAsync(550, () => status.DrainedAsync(log), Wait);
         var s = await Eventually.HoldsAsync(status.GetAsync, x => x.GetProperty("lossEvents").GetInt64() == 1, Wait, "the loss reported");
         var loss = s.GetProperty("recentLosses")[0];
-        output.WriteLine($"rotation while down, old file deleted: 500 lines written, {stored} stored (50 in the deleted file); reported: {loss}");
-        Assert.Equal(450, stored);
+        output.WriteLine($"rotation while down, old file deleted: 600 lines written, {stored} stored (50 in the deleted file); reported: {loss}");
+        Assert.Equal(550, stored);
         Assert.Equal(log, loss.GetProperty("file").GetString());
         Assert.Equal(readTo, loss.GetProperty("from").GetInt64());
         Assert.Contains("while the agent was down", loss.GetProperty("reason").GetString());

@@ -36,6 +36,9 @@ public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore, IAlertS
         return await inner.WriteAsync(items, cancellationToken);
     }
 
+    public Task<SignalBuckets> QuerySignalBucketsAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken) =>
+        inner.QuerySignalBucketsAsync(deviceId, signal, from, to, buckets, cancellationToken);
+
     public Task<IReadOnlyList<SignalPoint>> QuerySignalAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.QuerySignalAsync(deviceId, signal, from, to, limit, cancellationToken);
 

@@ -343,6 +343,12 @@ public sealed partial class TailSource : IEdgeSource
             if (found is not null)
             {
                 r.Path = found.Path;
+                if (r.UnknownTail)
+                {
+                    r.UnknownTail = false;
+                    await AdoptUnseenGenerationsAsync(File.GetLastWriteTimeUtc(found.Path), found.Path, ct).ConfigureAwait(false);
+                }
+
                 if (found.Length > r.Offset)
                 {
                     found.Offset = r.Offset;
@@ -361,6 +367,11 @@ public sealed partial class TailSource : IEdgeSource
 
             if (FindGzip(r) is { } gz)
             {
+                if (r.UnknownTail)
+                {
+                    await AdoptUnseenGenerationsAsync(File.GetLastWriteTimeUtc(gz), gz, ct).ConfigureAwait(false);
+                }
+
                 await ReadGzipAsync(r, gz, ct).ConfigureAwait(false);
                 continue;
             }
@@ -376,6 +387,44 @@ public sealed partial class TailSource : IEdgeSource
             }
 
             await ForgetAsync(r, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// More than one rotation while the agent was down: files beside the old one (named <c>{name}…</c>) written after it
+    /// (mtime later; gzip keeps the mtime) are generations the agent never saw. They are read whole, oldest first: a
+    /// plain one is followed like any rotated file from 0, a compressed one is read at once.
+    /// </summary>
+    private async Task AdoptUnseenGenerationsAsync(DateTime oldFileWrittenAt, string oldFile, CancellationToken ct)
+    {
+        var name = System.IO.Path.GetFileName(_path);
+        var tracked = _rotated.Select(r => r.Identity).ToHashSet(StringComparer.Ordinal);
+        var unseen = Siblings()
+            .Where(f => f != oldFile && System.IO.Path.GetFileName(f).StartsWith(name, StringComparison.Ordinal))
+            .Select(f => (File: f, WrittenAt: File.GetLastWriteTimeUtc(f)))
+            .Where(f => f.WrittenAt > oldFileWrittenAt)
+            .OrderBy(f => f.WrittenAt)
+            .ToList();
+        foreach (var (file, _) in unseen)
+        {
+            if (file.EndsWith(".gz", StringComparison.Ordinal))
+            {
+                LogUnseenGeneration(file);
+                await ReadGzipAsync(new RotatedFile(RotatedKeyPrefix(Key) + "gz:" + FileIdentity.OfPath(file), "", file, 0, ""), file, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            var id = FileIdentity.OfPath(file);
+            if (id is null || tracked.Contains(id) || (_current is { } c && c.Identity == id))
+            {
+                continue;
+            }
+
+            LogUnseenGeneration(file);
+            var r = new RotatedFile(RotatedKeyPrefix(Key) + id, id, file, 0, "");
+            _rotated.Add(r); // closed at offset 0: the next scan opens and follows it
+            tracked.Add(id);
+            await EmitPositionAsync(r.Position, ct).ConfigureAwait(false);
         }
     }
 
@@ -552,7 +601,7 @@ public sealed partial class TailSource : IEdgeSource
         public DateTimeOffset LastGrowth { get; set; }
 
         /// <summary>Was the current file when the agent stopped: what was written after the offset was never seen.</summary>
-        public bool UnknownTail { get; init; }
+        public bool UnknownTail { get; set; }
 
         public SourcePosition Position => new(Key, Path, Identity, Offset) { Fingerprint = Fingerprint };
     }
@@ -572,11 +621,14 @@ public sealed partial class TailSource : IEdgeSource
     [LoggerMessage(Level = LogLevel.Information, Message = "Rotated file {Path} (read to offset {Offset}) is gone; it had been read to its end")]
     private partial void LogGone(string path, long offset);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} was truncated below offset {Offset} (copytruncate?): reading it again from the start")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} was truncated below offset {Offset}, or replaced by a new file reusing its inode (its first bytes changed): reading it from the start")]
     private partial void LogTruncated(string path, long offset);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Copy of truncated {Path} found: {Copy}, reading it from offset {Offset}")]
     private partial void LogCopyFound(string path, string copy, long offset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Path} was written and rotated while the agent was down: reading it whole")]
+    private partial void LogUnseenGeneration(string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Path} was rotated while the agent was down: finishing the old file from offset {Offset} first")]
     private partial void LogResumeRotated(string path, long offset);

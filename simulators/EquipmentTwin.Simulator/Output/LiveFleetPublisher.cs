@@ -129,7 +129,9 @@ public sealed partial class LiveFleetPublisher(FleetSimulator simulator, LivePub
                     if (c.IsConnected)
                     {
                         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                        await c.DisconnectAsync(new MqttClientDisconnectOptions(), cts.Token).ConfigureAwait(false);
+                        // Stopped before the end: leave with the will, so the retained status says offline.
+                        var reason = cancellationToken.IsCancellationRequested ? MqttClientDisconnectOptionsReason.DisconnectWithWillMessage : MqttClientDisconnectOptionsReason.NormalDisconnection;
+                        await c.DisconnectAsync(new MqttClientDisconnectOptions { Reason = reason }, cts.Token).ConfigureAwait(false);
                     }
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)

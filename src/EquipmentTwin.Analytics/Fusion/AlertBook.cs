@@ -16,7 +16,7 @@ public sealed class AlertBook
     private readonly Dictionary<string, MaintenanceAlert> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Device, string Group), MaintenanceAlert> _active = new();
     private readonly Dictionary<(string Device, string Group), long> _ignoreEvidenceBefore = new();
-    private readonly Dictionary<(string Device, string Group), int> _counters = new();
+    private readonly Dictionary<(string Device, string Component), int> _counters = new();
     private readonly Func<EngineKind, bool> _include;
 
     public AlertBook(string name, FusionOptions options, Func<EngineKind, bool>? include = null)
@@ -86,20 +86,34 @@ public sealed class AlertBook
         }
     }
 
-    /// <summary>A repair or replacement resolves the group's alert; a service visit resolves an alert on that very component.</summary>
+    /// <summary>
+    /// A repair, replacement or adjustment resolves the group's alert; a service visit resolves an alert on that
+    /// very component; "no fault found" on a component of the group closes its alert as a false alarm.
+    /// </summary>
     public void OnMaintenance(DeviceContext device, MaintenanceRecord record)
     {
         var group = Options.GroupOf(device.Modality, record.Component);
-        if (record.Action != MaintenanceAction.Service)
+        var fixes = record.Action is MaintenanceAction.Repair or MaintenanceAction.Replace or MaintenanceAction.Adjust;
+        if (fixes)
         {
             Ignore(device.DeviceId, group, record.TimestampMs);
         }
 
-        if (_active.TryGetValue((device.DeviceId, group), out var alert) &&
-            (record.Action != MaintenanceAction.Service || alert.Component == record.Component))
+        if (!_active.TryGetValue((device.DeviceId, group), out var alert))
+        {
+            return;
+        }
+
+        var what = $"{record.Action.ToWire()} of {record.Component}" + (record.Text is { Length: > 0 } t ? ": " + t : "");
+        if (record.Action == MaintenanceAction.NoFaultFound)
         {
             Ignore(device.DeviceId, group, record.TimestampMs);
-            Close(alert, AlertState.Resolved, record.TimestampMs, $"{record.Action.ToWire()} of {record.Component}" + (record.Text is { Length: > 0 } t ? ": " + t : ""), record.Engineer);
+            Close(alert, AlertState.FalseAlarm, record.TimestampMs, what, record.Engineer);
+        }
+        else if (fixes || alert.Component == record.Component)
+        {
+            Ignore(device.DeviceId, group, record.TimestampMs);
+            Close(alert, AlertState.Resolved, record.TimestampMs, what, record.Engineer);
         }
     }
 
@@ -149,9 +163,18 @@ public sealed class AlertBook
     private void Open(DeviceContext device, string group, List<Evidence> evidence, double fused, long nowMs)
     {
         var key = (device.DeviceId, group);
-        var n = _counters.GetValueOrDefault(key) + 1;
-        _counters[key] = n;
-        var alert = new MaintenanceAlert($"{device.DeviceId}-{group}-{n}", device.DeviceId, device.Site, device.Modality, group, nowMs);
+        // The id names the component the evidence points at when the alert opens, not the group: a water-loop
+        // fault is "…-water_loop-1" even though the water loop shares its group with the cold head.
+        var component = Strongest(evidence);
+        var n = _counters.GetValueOrDefault((device.DeviceId, component)) + 1;
+        var id = $"{device.DeviceId}-{component}-{n}";
+        while (_byId.ContainsKey(id))
+        {
+            id = $"{device.DeviceId}-{component}-{++n}";
+        }
+
+        _counters[(device.DeviceId, component)] = n;
+        var alert = new MaintenanceAlert(id, device.DeviceId, device.Site, device.Modality, group, nowMs) { Component = component };
         _byId[alert.Id] = alert;
         _active[key] = alert;
         Apply(alert, evidence, fused, nowMs);
@@ -183,10 +206,16 @@ public sealed class AlertBook
         alert.Evidence = evidence.OrderByDescending(e => e.Confidence).ToArray();
         alert.LastEvidenceMs = nowMs;
         alert.Severity = evidence.Max(e => e.Severity);
-        alert.Component = evidence
-            .OrderByDescending(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence)
-            .ThenBy(e => e.Engine == EngineKind.Physics ? 0 : e.Engine == EngineKind.Rules ? 1 : 2)
-            .First().Component;
+        // The component moves only with hysteresis: symptoms of one fault (cold head, then cryostat boil-off) trade
+        // places in strength hour by hour, and an alert whose subject flips back and forth is one nobody can plan a
+        // visit for. It moves when its own evidence is gone, or when another component's is clearly stronger.
+        var strongest = Strongest(evidence);
+        if (strongest != alert.Component &&
+            (evidence.All(e => e.Component != alert.Component) || Weight(evidence, strongest) - Weight(evidence, alert.Component) >= Options.ComponentSwitchMargin))
+        {
+            alert.Component = strongest;
+        }
+
         alert.NoteNamed(alert.Component, nowMs);
         var forecast = evidence.Where(e => e.Forecast is not null).OrderByDescending(e => e.Confidence).Select(e => e.Forecast).FirstOrDefault();
         if (forecast is not null)
@@ -200,6 +229,15 @@ public sealed class AlertBook
             alert.NoteEngine(e.Engine, nowMs);
         }
     }
+
+    private double Weight(List<Evidence> evidence, string component) =>
+        evidence.Where(e => e.Component == component).Select(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence).DefaultIfEmpty(0).Max();
+
+    private string Strongest(List<Evidence> evidence) => evidence
+        .OrderByDescending(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence)
+        .ThenBy(e => e.Engine == EngineKind.Physics ? 0 : e.Engine == EngineKind.Rules ? 1 : 2)
+        .ThenBy(e => e.Component, StringComparer.Ordinal)
+        .First().Component;
 
     private bool ForecastMoved(long? before, long? after, long nowMs)
     {
@@ -220,11 +258,7 @@ public sealed class AlertBook
         alert.ClosedMs = nowMs;
         alert.ClosedReason = reason;
         alert.UpdatedMs = Math.Max(alert.UpdatedMs, nowMs);
-        if (by is not null)
-        {
-            alert.AcknowledgedBy ??= by;
-        }
-
+        alert.ClosedBy = by;
         alert.Revision++;
         _active.Remove((alert.DeviceId, alert.Group));
         Publish(alert, state == AlertState.FalseAlarm ? AlertChangeKind.FalseAlarm : AlertChangeKind.Resolved);
@@ -251,7 +285,7 @@ public sealed class AlertBook
             _active[(alert.DeviceId, alert.Group)] = alert;
         }
 
-        var key = (alert.DeviceId, alert.Group);
+        var key = (alert.DeviceId, alert.Component);
         var n = int.TryParse(alert.Id[(alert.Id.LastIndexOf('-') + 1)..], out var parsed) ? parsed : 0;
         _counters[key] = Math.Max(_counters.GetValueOrDefault(key), n);
         if (alert.State.IsClosed() && alert.ClosedMs is { } closed)

@@ -24,4 +24,5 @@ public sealed record AlertSnapshot(
     IReadOnlyList<Evidence> Evidence,
     long LastEvidenceMs,
     int Revision,
-    IReadOnlyDictionary<EngineKind, long> FirstEvidenceMs);
+    IReadOnlyDictionary<EngineKind, long> FirstEvidenceMs,
+    string? ClosedBy = null);

@@ -47,6 +47,9 @@ public sealed record FusionOptions
     /// <summary>Change in fused confidence that counts as an update worth publishing.</summary>
     public double ConfidenceStep { get; init; } = 0.1;
 
+    /// <summary>How much stronger (weighted confidence) another component's evidence must be before an open alert moves to it.</summary>
+    public double ComponentSwitchMargin { get; init; } = 0.2;
+
     /// <summary>Relative move of the forecast P50 (as share of the time left) that counts as an update.</summary>
     public double ForecastStep { get; init; } = 0.2;
 

@@ -40,7 +40,11 @@ public sealed class MaintenanceAlert
     public long UpdatedMs { get; internal set; }
     public long? ClosedMs { get; internal set; }
     public string? ClosedReason { get; internal set; }
+    /// <summary>Who acknowledged the alert (only an acknowledgement sets it).</summary>
     public string? AcknowledgedBy { get; internal set; }
+
+    /// <summary>Who closed it: the engineer who resolved it or marked it a false alarm, or the engineer of the maintenance record that explained it.</summary>
+    public string? ClosedBy { get; internal set; }
     public double Confidence { get; internal set; }
     public Severity Severity { get; internal set; }
     public Forecast? Forecast { get; internal set; }
@@ -67,7 +71,7 @@ public sealed class MaintenanceAlert
     public Forecast? FirstForecast { get; internal set; }
 
     public AlertSnapshot ToSnapshot() => new(Id, DeviceId, Site, Modality, Group, Component, State, OpenedMs, UpdatedMs, ClosedMs, ClosedReason,
-        AcknowledgedBy, Confidence, Severity, Forecast, FirstForecast, Evidence, LastEvidenceMs, Revision, new Dictionary<EngineKind, long>(_firstEvidenceMs));
+        AcknowledgedBy, Confidence, Severity, Forecast, FirstForecast, Evidence, LastEvidenceMs, Revision, new Dictionary<EngineKind, long>(_firstEvidenceMs), ClosedBy);
 
     public static MaintenanceAlert FromSnapshot(AlertSnapshot s)
     {
@@ -79,6 +83,7 @@ public sealed class MaintenanceAlert
             ClosedMs = s.ClosedMs,
             ClosedReason = s.ClosedReason,
             AcknowledgedBy = s.AcknowledgedBy,
+            ClosedBy = s.ClosedBy,
             Confidence = s.Confidence,
             Severity = s.Severity,
             Forecast = s.Forecast,

@@ -177,7 +177,7 @@ public sealed class RuleDeviceEngine : IDeviceEngine
     {
         // A service visit (inspection, top-off) does not change the part's behaviour; values clear rules
         // on their own. A repair or replacement does: start that component's rules and baselines afresh.
-        if (record.Action is not (MaintenanceAction.Repair or MaintenanceAction.Replace))
+        if (record.Action is not (MaintenanceAction.Repair or MaintenanceAction.Replace or MaintenanceAction.Adjust))
         {
             return;
         }

@@ -51,6 +51,12 @@ public sealed class DeviceTwin
 
     public Modality? Modality => Nameplate?.Modality;
 
+    /// <summary>Health, forecasts, open alerts, data quality and model versions as analytics last left them.</summary>
+    public TwinAnalysis Analysis { get; private set; } = TwinAnalysis.Empty;
+
+    /// <summary>Replaces the analysed state (analytics is its only writer).</summary>
+    public void ApplyAnalysis(TwinAnalysis analysis) => Analysis = analysis;
+
     public void ApplyNameplate(Nameplate nameplate, string site, DateTimeOffset receivedAt)
     {
         Nameplate = nameplate;

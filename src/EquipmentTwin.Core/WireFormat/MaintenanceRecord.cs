@@ -11,6 +11,12 @@ public enum MaintenanceAction
 
     /// <summary>A component was replaced (tube, cold head, battery).</summary>
     Replace,
+
+    /// <summary>A setting was adjusted (flow, pressure, calibration): the fault is dealt with in place, like a repair.</summary>
+    Adjust,
+
+    /// <summary>An engineer inspected the component and found nothing wrong.</summary>
+    NoFaultFound,
 }
 
 /// <summary>A maintenance record as an engineer enters it, published on <c>maintenance</c>.</summary>
@@ -26,6 +32,8 @@ public static class MaintenanceActionNames
         MaintenanceAction.Service => "service",
         MaintenanceAction.Repair => "repair",
         MaintenanceAction.Replace => "replace",
+        MaintenanceAction.Adjust => "adjust",
+        MaintenanceAction.NoFaultFound => "no-fault-found",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
@@ -35,7 +43,10 @@ public static class MaintenanceActionNames
         {
             case "service": action = MaintenanceAction.Service; return true;
             case "repair": action = MaintenanceAction.Repair; return true;
-            case "replace": action = MaintenanceAction.Replace; return true;
+            case "replace" or "replaced": action = MaintenanceAction.Replace; return true;
+            case "repaired": action = MaintenanceAction.Repair; return true;
+            case "adjust" or "adjusted": action = MaintenanceAction.Adjust; return true;
+            case "no-fault-found" or "no_fault_found" or "nff": action = MaintenanceAction.NoFaultFound; return true;
             default: action = default; return false;
         }
     }

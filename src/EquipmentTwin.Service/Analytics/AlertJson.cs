@@ -40,6 +40,7 @@ public sealed record AlertDto(
     string? ClosedAt,
     string? ClosedReason,
     string? AcknowledgedBy,
+    string? ClosedBy,
     int Revision,
     IReadOnlyList<string> Engines,
     ForecastDto? Forecast,
@@ -48,7 +49,7 @@ public sealed record AlertDto(
 public sealed record DataQualityDto(string Signal, string Kind, string Since, string Updated, string Summary);
 
 /// <summary>The twin summary published retained on <c>equipment/v1/{site}/{device}/twin</c>.</summary>
-public sealed record TwinSummaryDto(string DeviceId, string Site, string Modality, string Health, string? EventTime, IReadOnlyList<AlertDto> OpenAlerts, IReadOnlyList<ForecastDto> Forecasts, IReadOnlyList<DataQualityDto> DataQuality);
+public sealed record TwinSummaryDto(string DeviceId, string Site, string Modality, string Health, string? EventTime, IReadOnlyList<AlertDto> OpenAlerts, IReadOnlyList<ForecastDto> Forecasts, IReadOnlyList<DataQualityDto> DataQuality, IReadOnlyDictionary<string, string> ModelVersions);
 
 /// <summary>JSON shapes of alerts: the readable DTOs for API and MQTT, and the exact snapshot for the store.</summary>
 public static class AlertJson
@@ -67,7 +68,7 @@ public static class AlertJson
         e.Readings.Select(r => new ReadingDto(r.Name, r.Value, Time(r.TimestampMs))).ToArray(), e.Forecast is null ? null : ToDto(e.Forecast));
 
     public static AlertDto ToDto(AlertSnapshot a) => new(a.Id, a.DeviceId, a.Site, a.Modality.ToWire(), a.Component, a.Group, a.State.ToWire(), a.Severity.ToWire(), Math.Round(a.Confidence, 3),
-        Time(a.OpenedMs), Time(a.UpdatedMs), a.ClosedMs is { } c ? Time(c) : null, a.ClosedReason, a.AcknowledgedBy, a.Revision,
+        Time(a.OpenedMs), Time(a.UpdatedMs), a.ClosedMs is { } c ? Time(c) : null, a.ClosedReason, a.AcknowledgedBy, a.ClosedBy, a.Revision,
         a.FirstEvidenceMs.OrderBy(kv => kv.Value).Select(kv => Engine(kv.Key)).ToArray(),
         a.Forecast is null ? null : ToDto(a.Forecast), a.Evidence.Select(ToDto).ToArray());
 

@@ -81,7 +81,8 @@ public static class ApiEndpoints
             t.IsOnline(now, SilenceBeforeOffline),
             Format(t.LastReceivedAt),
             FormatMs(t.LastEventTimeMs),
-            Latest(t, twins.Catalog)));
+            Latest(t, twins.Catalog),
+            Analysis(t, twins.Catalog)));
         return Results.Ok(new { count = list.Count, devices = list });
     }
 
@@ -103,12 +104,16 @@ public static class ApiEndpoints
                 t.RecordCount,
                 t.LastEvent is { } e ? new EventDto(FormatMs(e.TimestampMs)!, e.Code, e.Severity.ToWire(), e.Text, catalog?.FindEvent(e.Code)?.Component) : null,
                 Latest(t, twins.Catalog),
-                t.UnknownSignals.Order(StringComparer.Ordinal).ToArray());
+                t.UnknownSignals.Order(StringComparer.Ordinal).ToArray(),
+                Analysis(t, twins.Catalog));
         });
         return dto is null ? NotFound($"device '{id}' is not known") : Results.Ok(dto);
     }
 
-    private static async Task<IResult> GetSignal(string id, string name, string? from, string? to, int? limit, TwinRegistry twins, ITelemetryStore store, CancellationToken ct)
+    /// <summary>Most buckets a downsampled range may ask for.</summary>
+    public const int MaxPoints = 10_000;
+
+    private static async Task<IResult> GetSignal(string id, string name, string? from, string? to, int? limit, int? points, TwinRegistry twins, ITelemetryStore store, CancellationToken ct)
     {
         var info = twins.Read(id, t => new Tuple<long?, Modality?>(t.LastEventTimeMs, t.Modality));
         if (info is null)
@@ -126,9 +131,21 @@ public static class ApiEndpoints
             return Results.BadRequest(new ErrorDto(error));
         }
 
-        var points = await store.QuerySignalAsync(id, name, f, t, n, ct);
         var unit = info.Item2 is { } m ? twins.Catalog.Find(m)?.FindSignal(name)?.Unit : null;
-        return Results.Ok(new SignalSeriesDto(id, name, unit, Format(f)!, Format(t)!, points.Count, points.Select(p => new PointDto(FormatMs(p.TimestampMs)!, p.Value)).ToArray()));
+        if (points is { } buckets)
+        {
+            if (buckets is < 1 or > MaxPoints)
+            {
+                return Results.BadRequest(new ErrorDto($"points must be between 1 and {MaxPoints}"));
+            }
+
+            var b = await store.QuerySignalBucketsAsync(id, name, f, t, buckets, ct);
+            return Results.Ok(new SignalBucketsDto(id, name, unit, Format(f)!, Format(t)!, b.BucketMs, b.Buckets.Count,
+                b.Buckets.Select(x => new BucketDto(FormatMs(x.StartMs)!, x.Min, x.Max, x.Mean, x.Count)).ToArray()));
+        }
+
+        var raw = await store.QuerySignalAsync(id, name, f, t, n, ct);
+        return Results.Ok(new SignalSeriesDto(id, name, unit, Format(f)!, Format(t)!, raw.Count, raw.Select(p => new PointDto(FormatMs(p.TimestampMs)!, p.Value)).ToArray(), raw.Count >= n));
     }
 
     private static async Task<IResult> GetEvents(string id, string? from, string? to, int? limit, TwinRegistry twins, ITelemetryStore store, CancellationToken ct)
@@ -216,6 +233,29 @@ public static class ApiEndpoints
         }
 
         return map;
+    }
+
+    private static TwinAnalysisDto Analysis(DeviceTwin twin, SignalCatalog catalogs)
+    {
+        var a = twin.Analysis;
+        var now = a.EventTimeMs ?? twin.LastEventTimeMs ?? 0;
+        var catalog = twin.Modality is { } m ? catalogs.Find(m) : null;
+        // The signal that tells most: the forecast behind the most pressing open alert, else the soonest forecast,
+        // else a signal with a data-quality issue, else the first catalog signal the device reports.
+        var telling = a.OpenAlerts.Select(x => a.Forecasts.FirstOrDefault(f => f.Component == x.Component)?.Signal).FirstOrDefault(x => x is not null)
+            ?? a.Forecasts.OrderBy(f => f.P50Ms).Select(f => f.Signal).FirstOrDefault()
+            ?? a.DataQuality.Select(d => d.Signal).FirstOrDefault()
+            ?? catalog?.Signals.Keys.FirstOrDefault(twin.Latest.ContainsKey)
+            ?? twin.Latest.Keys.Order(StringComparer.Ordinal).FirstOrDefault();
+        return new TwinAnalysisDto(
+            a.Health.ToWire(),
+            a.Risk(now),
+            telling,
+            FormatMs(a.EventTimeMs),
+            a.OpenAlerts.Select(x => new TwinAlertDto(x.Id, x.Component, x.State, x.Severity.ToWire(), Math.Round(x.Confidence, 3), FormatMs(x.OpenedMs)!, FormatMs(x.P50Ms))).ToArray(),
+            a.Forecasts.Select(f => new TwinForecastDto(f.Component, f.Signal, f.Threshold, f.Above ? "above" : "below", FormatMs(f.P10Ms)!, FormatMs(f.P50Ms)!, FormatMs(f.P90Ms)!, f.Model, f.Parameters, f.RSquared, f.Points, FormatMs(f.ComputedAtMs)!)).ToArray(),
+            a.DataQuality.Select(d => new TwinDataQualityDto(d.Signal, d.Kind, FormatMs(d.SinceMs)!, FormatMs(d.UpdatedMs)!, d.Summary)).ToArray(),
+            a.ModelVersions);
     }
 
     internal static bool TryRange(string? from, string? to, long? lastEventMs, out DateTimeOffset f, out DateTimeOffset t, out string error)

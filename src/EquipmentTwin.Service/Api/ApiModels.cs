@@ -12,7 +12,8 @@ public sealed record DeviceSummaryDto(
     bool Online,
     string? LastSeen,
     string? LastEventTime,
-    IReadOnlyDictionary<string, LatestValueDto> Latest);
+    IReadOnlyDictionary<string, LatestValueDto> Latest,
+    TwinAnalysisDto Analysis);
 
 public sealed record NameplateDto(string Modality, string Vendor, string Model, string? Serial, string? Installed, string? Software);
 
@@ -30,7 +31,33 @@ public sealed record DeviceTwinDto(
     long RecordsSinceStart,
     EventDto? LastEvent,
     IReadOnlyDictionary<string, LatestValueDto> Latest,
-    IReadOnlyCollection<string> UnknownSignals);
+    IReadOnlyCollection<string> UnknownSignals,
+    TwinAnalysisDto Analysis);
+
+/// <summary>
+/// The analysed state of a twin: health, a risk score for ranking (soonest P50 crossing of an open alert weighted by
+/// its confidence, then severity; 0 = nothing open), the signal that tells most about it, open alerts, forecasts,
+/// data quality and model versions.
+/// </summary>
+public sealed record TwinAnalysisDto(
+    string Health,
+    double Risk,
+    string? TellingSignal,
+    string? EventTime,
+    IReadOnlyList<TwinAlertDto> OpenAlerts,
+    IReadOnlyList<TwinForecastDto> Forecasts,
+    IReadOnlyList<TwinDataQualityDto> DataQuality,
+    IReadOnlyDictionary<string, string> ModelVersions);
+
+public sealed record TwinAlertDto(string Id, string Component, string State, string Severity, double Confidence, string OpenedAt, string? P50);
+
+public sealed record TwinForecastDto(string Component, string Signal, double Threshold, string Direction, string P10, string P50, string P90, string Model, IReadOnlyDictionary<string, double> Parameters, double RSquared, int Points, string ComputedAt);
+
+public sealed record TwinDataQualityDto(string Signal, string Kind, string Since, string Updated, string Summary);
+
+public sealed record SignalBucketsDto(string Device, string Signal, string? Unit, string From, string To, long BucketMs, int Count, IReadOnlyList<BucketDto> Buckets);
+
+public sealed record BucketDto(string Ts, double Min, double Max, double Mean, long Count);
 
 public sealed record MaintenanceDto(string Ts, string Component, string Action, string? Text, string? Engineer);
 
@@ -38,7 +65,7 @@ public sealed record MaintenanceListDto(string Device, string From, string To, i
 
 public sealed record PointDto(string Ts, double Value);
 
-public sealed record SignalSeriesDto(string Device, string Signal, string? Unit, string From, string To, int Count, IReadOnlyList<PointDto> Points);
+public sealed record SignalSeriesDto(string Device, string Signal, string? Unit, string From, string To, int Count, IReadOnlyList<PointDto> Points, bool Truncated);
 
 public sealed record EventListDto(string Device, string From, string To, int Count, IReadOnlyList<EventDto> Events);
 

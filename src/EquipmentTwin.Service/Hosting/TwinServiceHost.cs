@@ -6,7 +6,11 @@ using EquipmentTwin.Analytics.Knowledge;
 using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Service.Alerts;
 using EquipmentTwin.Service.Analytics;
+using EquipmentTwin.Service.Live;
+using EquipmentTwin.Service.Web;
+using EquipmentTwin.Storage.Audit;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Api;
 using EquipmentTwin.Service.Broker;
@@ -84,6 +88,8 @@ public static class TwinServiceHost
         var app = builder.Build();
         app.MapTwinApi();
         app.MapAlertApi();
+        app.MapWorkbenchApi();
+        app.MapWorkbench();
         return app;
     }
 
@@ -130,6 +136,9 @@ public static class TwinServiceHost
             return new AnomalyEngine(models);
         });
         services.AddSingleton(sp => new AnalyticsPipeline(sp.GetServices<IAnalyticsEngine>(), sp.GetRequiredService<SignalCatalog>()));
+        services.AddSingleton<IAuditStore>(sp => SqliteAuditStore.Open(Path.GetFullPath(sp.GetRequiredService<IOptions<StoreOptions>>().Value.DataDir)));
+        services.AddSingleton<LiveFeed>();
+        services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));
         services.AddSingleton(sp =>

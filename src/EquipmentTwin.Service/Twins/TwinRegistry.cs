@@ -23,7 +23,9 @@ public sealed class TwinRegistry(SignalCatalog catalog)
         foreach (var s in snapshots)
         {
             var twin = new DeviceTwin(s.DeviceId, s.Site);
-            twin.Restore(s.Nameplate, s.Online, s.StatusAt, s.LastReceivedAt, s.Latest);
+            // A stored "online" is a claim from before the restart: the device's session (and the will that would
+            // have said "offline") may have died with the service, so it counts only once the device speaks again.
+            twin.Restore(s.Nameplate, s.Online == true ? null : s.Online, s.StatusAt, s.LastReceivedAt, s.Latest);
             _twins[s.DeviceId] = twin;
         }
     }
@@ -78,6 +80,22 @@ public sealed class TwinRegistry(SignalCatalog catalog)
         {
             return read(twin);
         }
+    }
+
+    /// <summary>Replaces the analysed state of a known device; false when the device is unknown.</summary>
+    public bool ApplyAnalysis(string deviceId, TwinAnalysis analysis)
+    {
+        if (!_twins.TryGetValue(deviceId, out var twin))
+        {
+            return false;
+        }
+
+        lock (twin)
+        {
+            twin.ApplyAnalysis(analysis);
+        }
+
+        return true;
     }
 
     public Modality? ModalityOf(string deviceId)

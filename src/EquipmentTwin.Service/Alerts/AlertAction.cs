@@ -1,0 +1,9 @@
+namespace EquipmentTwin.Service.Alerts;
+
+/// <summary>What an engineer does to an alert.</summary>
+public enum AlertAction
+{
+    Acknowledge,
+    Resolve,
+    FalseAlarm,
+}
