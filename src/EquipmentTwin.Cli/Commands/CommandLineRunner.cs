@@ -112,7 +112,8 @@ public static partial class CommandLineRunner
     }
 
     private static bool IsInputProblem(Exception ex) => ex is SimulationConfigException or RuleConfigException or PhysicsConfigException or CatalogException
-        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or System.Text.Json.JsonException or FailureException;
+        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or System.Text.Json.JsonException or FailureException
+        or Analytics.Rul.RulCsvException or Analytics.Rul.RulDataException;
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 

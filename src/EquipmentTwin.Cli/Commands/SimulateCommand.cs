@@ -37,8 +37,8 @@ public static class SimulateCommand
         var seed = SharedOptions.Seed();
         var start = new Option<string>("--start") { Description = "event-time start (default: the fleet's, else 2026-01-05T00:00:00Z)", HelpName = "RFC3339" };
         CliOptions.Check(start, v => v is not null && !WireCodec.TryParseRfc3339(v, out _) ? $"--start '{v}' is not an RFC 3339 time (e.g. 2026-01-05T00:00:00Z)" : null);
-        var mode = CliOptions.Text("--mode", "offline (count in-process), files (vendor logs), live (MQTT)", "offline", "MODE", "offline", "files", "live");
-        var output = CliOptions.OutputPath("--out", "files mode: where the logs go (default ./sim-out)", "DIR");
+        var mode = CliOptions.Text("--mode", "offline (count in-process), files (vendor logs), live (MQTT), histories (run-to-failure CSV per modality and component for 'twin rul fit')", "offline", "MODE", "offline", "files", "live", "histories");
+        var output = CliOptions.OutputPath("--out", "files and histories modes: where the output goes (default ./sim-out)", "DIR");
         var truth = CliOptions.OutputPath("--truth", "write the ground truth JSON here (files mode: {out}/ground-truth.json by default)", "FILE");
         var detail = CliOptions.Text("--detail", "full (every line) or summary (each signal at most every 5 min)", "full", "DETAIL", "full", "summary");
         var mqttHost = CliOptions.Text("--mqtt-host", "live mode broker host", "127.0.0.1", "HOST");
@@ -124,6 +124,11 @@ public static class SimulateCommand
 
                     truthPath ??= Path.Combine(outDir, "ground-truth.json");
                     Console.Error.WriteLine($"logs in {Path.GetFullPath(outDir)}");
+                    break;
+                case "histories":
+                    var historiesDir = o.Out ?? "sim-out";
+                    (records, events, maintenance) = HistoriesExport.Run(sim, historiesDir);
+                    truthPath ??= Path.Combine(historiesDir, "ground-truth.json");
                     break;
                 default:
                     using (var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true)))

@@ -18,6 +18,7 @@ public static class TwinCli
             SimulateCommand.Create(),
             EvaluateCommand.Create(),
             TrainCommand.Create(),
+            RulCommand.Create(),
             BenchCommand.Create(),
         };
         root.Subcommands.Add(HelpCommand.Create(root));
