@@ -113,7 +113,7 @@ public static partial class CommandLineRunner
 
     private static bool IsInputProblem(Exception ex) => ex is SimulationConfigException or RuleConfigException or PhysicsConfigException or CatalogException
         or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or System.Text.Json.JsonException or FailureException
-        or Analytics.Rul.RulCsvException or Analytics.Rul.RulDataException;
+        or Analytics.Rul.RulCsvException or Analytics.Rul.RulDataException or Storage.Sqlite.StoreMigrationRequiredException;
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 

@@ -20,6 +20,7 @@ public static class TwinCli
             TrainCommand.Create(),
             RulCommand.Create(),
             BenchCommand.Create(),
+            StoreMigrateCommand.Create(),
         };
         root.Subcommands.Add(HelpCommand.Create(root));
         CommandLineRunner.Prepare(root);
