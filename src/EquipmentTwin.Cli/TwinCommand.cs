@@ -31,6 +31,7 @@ public static class TwinCommand
         {SimulateCommand.Usage}
         {EvaluateCommand.Usage}
         {CredentialsCommand.Usage}
+        {RulCommand.Usage}
           bench ingest   measure ingest throughput through the real broker and store
                        --clients N --batches N --records N --inflight N --runs N
           help       this text
@@ -61,6 +62,8 @@ public static class TwinCommand
                     return EvaluateCommand.Train(rest);
                 case "credentials":
                     return CredentialsCommand.Run(rest);
+                case "rul":
+                    return RulCommand.Run(rest);
                 case "bench" when rest.Length > 0 && rest[0] == "ingest":
                     return await Bench.IngestBench.RunAsync(rest[1..]);
                 default:
