@@ -27,9 +27,8 @@ public sealed class WorkbenchBrowserTests(WorkbenchFixture fx) : IClassFixture<W
         // Risk order: the API's risk of each row, top to bottom, never rises (ties are ranked by open alerts, then id).
         var risks = shown.Select(id => api.Single(d => d.Id == id).Risk).ToArray();
         Assert.True(risks.Zip(risks.Skip(1)).All(p => p.First >= p.Second), string.Join(", ", shown.Zip(risks)));
-        // Every device with an open alert ranks above the healthy one.
-        Assert.All(shown.TakeWhile(d => d != WorkbenchFixture.Healthy), d => Assert.True(api.Single(x => x.Id == d).Risk > 0, d));
-        Assert.True(Array.IndexOf(shown, WorkbenchFixture.Healthy) >= 3, string.Join(", ", shown));
+        // The forecasting device and the one with a hot cold head (open whatever the other tests did) rank above the healthy one.
+        Assert.True(Array.IndexOf(shown, WorkbenchFixture.Healthy) > Math.Max(Array.IndexOf(shown, WorkbenchFixture.Forecasting), Array.IndexOf(shown, WorkbenchFixture.ToAcknowledge)), string.Join(", ", shown));
         Assert.True(api.Single(d => d.Id == shown[0]).Risk > 0);
 
         await page.GetByLabel("Search by device id or serial").FillAsync("SN-" + WorkbenchFixture.Healthy);
