@@ -21,6 +21,7 @@ public static class TwinCli
             RulCommand.Create(),
             BenchCommand.Create(),
             StoreMigrateCommand.Create(),
+            CredentialsCommand.Create(),
         };
         root.Subcommands.Add(HelpCommand.Create(root));
         CommandLineRunner.Prepare(root);
