@@ -15,6 +15,7 @@ using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Api;
 using EquipmentTwin.Service.Broker;
 using EquipmentTwin.Service.Ingest;
+using EquipmentTwin.Service.Security;
 using EquipmentTwin.Service.Stores;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
@@ -86,6 +87,8 @@ public static class TwinServiceHost
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(http.Bind), http.Port));
 
         var app = builder.Build();
+        app.UseTwinSecurity();
+        app.MapSessionApi();
         app.MapTwinApi();
         app.MapAlertApi();
         app.MapWorkbenchApi();
@@ -113,6 +116,7 @@ public static class TwinServiceHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => SignalCatalog.LoadDirectory(sp.GetRequiredService<IOptions<CatalogOptions>>().Value.ResolveDirectory()));
         services.AddTwinStores(configuration);
+        services.AddTwinSecurity(configuration);
         services.AddSingleton<IAnalyticsEngine>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
