@@ -23,8 +23,9 @@ public static class SimulateCommand
                        --days N            event-time length (default: the fleet's, else 30)
                        --seed N            random seed (default 1); same seed, same output
                        --start RFC3339     event-time start (default: the fleet's, else 2026-01-05T00:00:00Z)
-                       --mode M            offline (count in-process), files (vendor logs), live (MQTT); default offline
-                       --out DIR           files mode: where the logs go (default ./sim-out)
+                       --mode M            offline (count in-process), files (vendor logs), live (MQTT),
+                                           histories (run-to-failure CSV per modality and component for 'twin rul fit'); default offline
+                       --out DIR           files and histories modes: where the output goes (default ./sim-out)
                        --truth FILE        write the ground truth JSON here (files mode: {out}/ground-truth.json by default)
                        --detail D          full (every line) or summary (each signal at most every 5 min); default full
                        --mqtt-host H --mqtt-port N   live mode broker (default 127.0.0.1:1883)
@@ -40,9 +41,9 @@ public static class SimulateCommand
         var o = CommandOptions.Parse(args, Known);
         var fleetPath = o.Get("--fleet") ?? throw new CommandLineException("simulate needs --fleet FILE");
         var mode = o.Get("--mode") ?? "offline";
-        if (mode is not ("offline" or "files" or "live"))
+        if (mode is not ("offline" or "files" or "live" or "histories"))
         {
-            throw new CommandLineException($"--mode '{mode}' is not offline, files or live");
+            throw new CommandLineException($"--mode '{mode}' is not offline, files, live or histories");
         }
 
         var (fleet, faults, catalog) = Load(fleetPath, o.Get("--faults"), o.Get("--catalog"));
@@ -103,6 +104,11 @@ public static class SimulateCommand
 
                 truthPath ??= Path.Combine(outDir, "ground-truth.json");
                 Console.Error.WriteLine($"logs in {Path.GetFullPath(outDir)}");
+                break;
+            case "histories":
+                var historiesDir = o.Get("--out") ?? "sim-out";
+                (records, events, maintenance) = HistoriesExport.Run(sim, historiesDir);
+                truthPath ??= Path.Combine(historiesDir, "ground-truth.json");
                 break;
             default:
                 using (var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true)))

@@ -30,8 +30,10 @@ public static class TwinCommand
                      or as an environment variable EQUIPMENTTWIN__Section__Key
         {SimulateCommand.Usage}
         {EvaluateCommand.Usage}
+        {RulCommand.Usage}
           bench ingest   measure ingest throughput through the real broker and store
                        --clients N --batches N --records N --inflight N --runs N
+        {Store.StoreMigrateCommand.Usage}
           help       this text
 
         see README.md and docs/ for more.
@@ -58,8 +60,12 @@ public static class TwinCommand
                     return EvaluateCommand.Evaluate(rest);
                 case "train":
                     return EvaluateCommand.Train(rest);
+                case "rul":
+                    return RulCommand.Run(rest);
                 case "bench" when rest.Length > 0 && rest[0] == "ingest":
                     return await Bench.IngestBench.RunAsync(rest[1..]);
+                case "store" when rest.Length > 0 && rest[0] == "migrate":
+                    return Store.StoreMigrateCommand.Run(Store.StoreMigrateCommand.Parse(rest[1..]));
                 default:
                     Console.Error.WriteLine($"twin: unknown command '{args[0]}'. Run 'twin help'.");
                     return 2;
@@ -71,6 +77,11 @@ public static class TwinCommand
             return 1;
         }
         catch (Exception ex) when (ex is Analytics.Knowledge.RuleConfigException or Analytics.Physics.PhysicsConfigException)
+        {
+            Console.Error.WriteLine($"twin: {ex.Message}");
+            return 1;
+        }
+        catch (Storage.Sqlite.StoreMigrationRequiredException ex)
         {
             Console.Error.WriteLine($"twin: {ex.Message}");
             return 1;

@@ -1,44 +1,137 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Hosting;
+using Microsoft.Data.Sqlite;
 using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace EquipmentTwin.Cli.Bench;
 
+/// <summary>Options of <c>twin bench ingest</c>.</summary>
+public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json);
+
 /// <summary>
 /// <c>twin bench ingest</c>: the real service in-process on loopback (embedded broker, SQLite in a temp
 /// folder), K MQTT clients each publishing B batches of R records at QoS 1, each waiting for its PUBACK
-/// (which the service sends after commit). Reports records/s and batches/s per run and the median.
+/// (which the service sends after commit). Reports records/s per run, the median, publish-to-commit
+/// latency, and in the same run the baselines: raw SQLite appends of the same (series, ts, value) rows in
+/// 5,000-row WAL transactions, without an index and into a (series, ts) primary key.
 /// </summary>
 public static class IngestBench
 {
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var clients = IntArg(args, "--clients", 8);
-        var batches = IntArg(args, "--batches", 250);
-        var records = IntArg(args, "--records", 500);
-        var runs = IntArg(args, "--runs", 3);
-        var inflight = IntArg(args, "--inflight", 16);
-        Console.WriteLine($"ingest bench: {clients} clients x {batches} batches x {records} records, QoS 1, {inflight} in flight per client, {runs} runs");
+    public static IngestBenchOptions Parse(string[] args) => new(
+        IntArg(args, "--clients", 8), IntArg(args, "--batches", 250), IntArg(args, "--records", 500),
+        IntArg(args, "--runs", 3), IntArg(args, "--inflight", 16), args.Contains("--json"));
 
-        var rates = new List<double>();
-        for (var run = 1; run <= runs; run++)
+    public static Task<int> RunAsync(string[] args) => RunAsync(Parse(args));
+
+    public static async Task<int> RunAsync(IngestBenchOptions o)
+    {
+        void Say(string line)
         {
-            var (seconds, total) = await RunOnceAsync(clients, batches, records, inflight);
-            var rate = total / seconds;
-            rates.Add(rate);
-            Console.WriteLine($"run {run}: {total:N0} records in {seconds:0.00} s = {rate:N0} records/s, {clients * batches / seconds:N0} batches/s");
+            if (!o.Json)
+            {
+                Console.WriteLine(line);
+            }
         }
 
-        rates.Sort();
-        Console.WriteLine($"median: {rates[rates.Count / 2]:N0} records/s");
+        Say($"ingest bench: {o.Clients} clients x {o.Batches} batches x {o.Records} records, QoS 1, {o.Inflight} in flight per client, {o.Runs} runs (machine shared: compare ratios, not absolutes)");
+        var rates = new List<double>();
+        var latencies = new List<double>();
+        for (var run = 1; run <= o.Runs; run++)
+        {
+            var (seconds, total, lat) = await RunOnceAsync(o);
+            var rate = total / seconds;
+            rates.Add(rate);
+            latencies.AddRange(lat);
+            Say($"run {run}: {total:N0} records in {seconds:0.00} s = {rate:N0} records/s, {o.Clients * o.Batches / seconds:N0} batches/s");
+        }
+
+        var median = Median(rates);
+        latencies.Sort();
+        var p50 = Percentile(latencies, 0.50);
+        var p99 = Percentile(latencies, 0.99);
+        Say($"median: {median:N0} records/s; publish-to-commit latency p50 {p50:0.0} ms, p99 {p99:0.0} ms");
+
+        var rows = (long)o.Clients * o.Batches * o.Records * 19 / 20;
+        var noIndex = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: false)).ToList());
+        var withKey = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: true)).ToList());
+        Say($"baseline, raw SQLite append of {rows:N0} (series, ts, value) rows in 5,000-row WAL transactions: no index {noIndex:N0} rows/s, (series, ts) primary key {withKey:N0} rows/s");
+        Say($"ratio: ingest / raw no-index append = {median / noIndex:0.00}, ingest / primary-key append = {median / withKey:0.00}");
+        if (o.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                bench = "ingest",
+                options = o,
+                runsRecordsPerSecond = rates,
+                medianRecordsPerSecond = median,
+                publishToCommitMs = new { p50, p99 },
+                baselineRowsPerSecond = new { noIndex, primaryKey = withKey },
+                ratioToNoIndex = median / noIndex,
+                ratioToPrimaryKey = median / withKey,
+                machine = "shared",
+            }));
+        }
+
         return 0;
     }
 
-    private static async Task<(double Seconds, long Records)> RunOnceAsync(int clients, int batches, int records, int inflight)
+    /// <summary>Rows/s of a plain append of the same number of parameter rows, as the baseline measured it.</summary>
+    private static double RawAppend(long rows, bool primaryKey)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "twin-bench-raw-" + Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            c.Open();
+            using (var setup = c.CreateCommand())
+            {
+                setup.CommandText = primaryKey
+                    ? "PRAGMA journal_mode=WAL; CREATE TABLE t (series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID;"
+                    : "PRAGMA journal_mode=WAL; CREATE TABLE t (series INTEGER, ts INTEGER, value REAL);";
+                setup.ExecuteNonQuery();
+            }
+
+            var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+            var sw = Stopwatch.StartNew();
+            for (long i = 0; i < rows;)
+            {
+                using var tx = c.BeginTransaction();
+                using var cmd = c.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT INTO t VALUES ($s, $t, $v)";
+                var s = cmd.Parameters.Add("$s", SqliteType.Integer);
+                var t = cmd.Parameters.Add("$t", SqliteType.Integer);
+                var v = cmd.Parameters.Add("$v", SqliteType.Real);
+                cmd.Prepare();
+                for (var k = 0; k < 5000 && i < rows; k++, i++)
+                {
+                    s.Value = i % 200;
+                    t.Value = t0 + i;
+                    v.Value = 20 + (i % 7) * 0.5;
+                    cmd.ExecuteNonQuery();
+                }
+
+                tx.Commit();
+            }
+
+            return rows / sw.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(f);
+            }
+        }
+    }
+
+    private static async Task<(double Seconds, long Records, List<double> LatencyMs)> RunOnceAsync(IngestBenchOptions o)
     {
         var dir = Path.Combine(Path.GetTempPath(), "twin-bench-" + Guid.NewGuid().ToString("N"));
         var mqttPort = FreePort();
@@ -49,16 +142,16 @@ public static class IngestBench
             await app.StartAsync();
 
             var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-            var payloads = new byte[clients][][];
-            for (var c = 0; c < clients; c++)
+            var payloads = new byte[o.Clients][][];
+            for (var c = 0; c < o.Clients; c++)
             {
-                payloads[c] = new byte[batches][];
-                for (var b = 0; b < batches; b++)
+                payloads[c] = new byte[o.Batches][];
+                for (var b = 0; b < o.Batches; b++)
                 {
-                    var recs = new LogRecord[records];
-                    for (var r = 0; r < records; r++)
+                    var recs = new LogRecord[o.Records];
+                    for (var r = 0; r < o.Records; r++)
                     {
-                        var ts = t0 + ((long)b * records + r) * 1000;
+                        var ts = t0 + ((long)b * o.Records + r) * 1000;
                         recs[r] = r % 20 == 0
                             ? LogRecord.Event(ts, "MR-SEQ-020", Severity.Info, "Sequence started")
                             : LogRecord.Param(ts, "sig_" + (r % 19), 20 + (r % 7) * 0.5);
@@ -69,24 +162,32 @@ public static class IngestBench
             }
 
             var connected = new List<IMqttClient>();
-            for (var c = 0; c < clients; c++)
+            for (var c = 0; c < o.Clients; c++)
             {
                 var client = new MqttClientFactory().CreateMqttClient();
                 await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mqttPort).WithClientId($"bench-{c}").Build());
                 connected.Add(client);
             }
 
+            var latencies = new List<double>[o.Clients];
             var sw = Stopwatch.StartNew();
             await Task.WhenAll(connected.Select(async (client, c) =>
             {
-                using var window = new SemaphoreSlim(inflight);
+                var mine = latencies[c] = new List<double>(o.Batches);
+                using var window = new SemaphoreSlim(o.Inflight);
                 var pending = new List<Task>();
-                for (var b = 0; b < batches; b++)
+                for (var b = 0; b < o.Batches; b++)
                 {
                     await window.WaitAsync();
                     var message = new MqttApplicationMessageBuilder().WithTopic($"equipment/v1/bench/dev{c}/logs").WithPayload(payloads[c][b]).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                    var start = Stopwatch.GetTimestamp();
                     pending.Add(client.PublishAsync(message).ContinueWith(t =>
                     {
+                        lock (mine)
+                        {
+                            mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        }
+
                         window.Release();
                         if (!t.IsCompletedSuccessfully || !t.Result.IsSuccess)
                         {
@@ -106,7 +207,7 @@ public static class IngestBench
             }
 
             await app.StopAsync();
-            return (sw.Elapsed.TotalSeconds, (long)clients * batches * records);
+            return (sw.Elapsed.TotalSeconds, (long)o.Clients * o.Batches * o.Records, latencies.SelectMany(l => l).ToList());
         }
         finally
         {
@@ -119,6 +220,15 @@ public static class IngestBench
             }
         }
     }
+
+    internal static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    internal static double Percentile(List<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
     private static int IntArg(string[] args, string name, int fallback)
     {

@@ -8,16 +8,20 @@ namespace EquipmentTwin.Storage.Sqlite;
 /// Embedded store on SQLite in WAL mode. One writer connection takes whole ingest batches in one
 /// transaction (synchronous=FULL by default, so a commit survives power loss); readers use their own
 /// pooled connections and never block the writer. Telemetry is keyed by a series id per
-/// (device, signal) to keep rows small.
+/// (device, signal) and kept in compressed chunks per series and day (<see cref="ChunkTable"/>).
 /// </summary>
 public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
+
+    /// <summary>Pages of 16 KiB hold several compressed chunks each (4 KiB pages would waste up to half of one on a 2 KiB chunk).</summary>
+    private const int PageSize = 16384;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<(string Device, string Signal), long> _seriesIds = new();
+    private readonly ChunkTable _chunks = new();
 
     private readonly bool _keepTimeSeries;
 
@@ -28,11 +32,30 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
+        if (Convert.ToInt64(Scalar(_writer, "PRAGMA page_count;")) == 0)
+        {
+            // Only a new, empty database takes a page size (and before WAL mode).
+            Execute(_writer, $"PRAGMA page_size={PageSize};");
+        }
+
         Execute(_writer, "PRAGMA journal_mode=WAL;");
+        // The WAL file shrinks back after a checkpoint instead of keeping its largest size.
+        Execute(_writer, "PRAGMA journal_size_limit=8388608;");
         Execute(_writer, synchronousFull ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         Execute(_writer, "PRAGMA busy_timeout=30000;");
-        Migrate();
-        LoadSeries();
+        try
+        {
+            Migrate();
+            LoadSeries();
+            _chunks.LoadOpen(_writer);
+        }
+        catch
+        {
+            // Leave the file free for `twin store migrate` or another attempt.
+            _writer.Dispose();
+            SqliteConnection.ClearPool(_writer);
+            throw;
+        }
     }
 
     public string Path { get; }
@@ -91,6 +114,11 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
             return;
         }
 
+        if (version > 0 && TelemetryRows(_writer) > 0)
+        {
+            throw new StoreMigrationRequiredException($"{Path} keeps readings in the row-per-reading layout (schema {version}); run `twin store migrate --data-dir {System.IO.Path.GetDirectoryName(Path)}` once to move them into compressed chunks.");
+        }
+
         // Every statement is idempotent: an older database gains what it lacks.
         Execute(_writer, """
             CREATE TABLE IF NOT EXISTS devices (
@@ -99,9 +127,6 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
                 online INTEGER, status_at INTEGER, last_received_at INTEGER);
             CREATE TABLE IF NOT EXISTS series (
                 id INTEGER PRIMARY KEY, device TEXT NOT NULL, signal TEXT NOT NULL, UNIQUE (device, signal));
-            CREATE TABLE IF NOT EXISTS telemetry (
-                series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
-                PRIMARY KEY (series, ts)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS latest (
                 series INTEGER PRIMARY KEY, ts INTEGER NOT NULL, value REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS events (
@@ -120,7 +145,9 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
                 id TEXT PRIMARY KEY, device TEXT NOT NULL, state TEXT NOT NULL, opened_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, json TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS alerts_device ON alerts (device);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            DROP TABLE IF EXISTS telemetry;
             """);
+        Execute(_writer, ChunkTable.Schema);
         Execute(_writer, $"PRAGMA user_version = {SchemaVersion};");
     }
 
@@ -145,11 +172,14 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         }
         catch
         {
-            // The transaction rolled back: forget series ids it created.
+            // The transaction rolled back: forget series ids it created and what it counted as open chunks.
             foreach (var key in newSeries)
             {
                 _seriesIds.Remove(key);
             }
+
+            _chunks.Discard();
+            _chunks.LoadOpen(_writer);
 
             throw;
         }
@@ -164,7 +194,6 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         var outcomes = new WriteOutcome[items.Count];
         using var tx = _writer.BeginTransaction();
         using var batchCmd = Command(tx, "INSERT OR IGNORE INTO ingest_batches (source, seq, device, records, received_at) VALUES ($s, $q, $d, $n, $r)", "$s", "$q", "$d", "$n", "$r");
-        using var pointCmd = Command(tx, "INSERT OR REPLACE INTO telemetry (series, ts, value) VALUES ($s, $t, $v)", "$s", "$t", "$v");
         using var latestCmd = Command(tx, "INSERT INTO latest (series, ts, value) VALUES ($s, $t, $v) ON CONFLICT (series) DO UPDATE SET ts = excluded.ts, value = excluded.value WHERE excluded.ts >= latest.ts", "$s", "$t", "$v");
         using var eventCmd = Command(tx, "INSERT INTO events (device, ts, code, severity, text) VALUES ($d, $t, $c, $s, $x)", "$d", "$t", "$c", "$s", "$x");
         using var seriesCmd = Command(tx, "INSERT INTO series (device, signal) VALUES ($d, $g) RETURNING id", "$d", "$g");
@@ -200,8 +229,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
                             if (_keepTimeSeries)
                             {
                                 // A later reading of the same signal at the same millisecond replaces the earlier (SameMillisecondReadings).
-                                Run(pointCmd, series, r.TimestampMs, r.Value);
-                                pointCmd.ExecuteNonQuery();
+                                _chunks.Add(series, r.TimestampMs, r.Value);
                             }
 
                             if (!latest.TryGetValue(series, out var cur) || r.TimestampMs >= cur.TimestampMs)
@@ -274,6 +302,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
             }
         }
 
+        _chunks.Flush(tx);
         foreach (var (series, point) in latest)
         {
             Run(latestCmd, series, point.TimestampMs, point.Value);
@@ -322,24 +351,17 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
     public Task<IReadOnlyList<SignalPoint>> QuerySignalAsync(string deviceId, string signal, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
         using var c = OpenReader();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            SELECT t.ts, t.value FROM telemetry t JOIN series s ON s.id = t.series
-            WHERE s.device = $d AND s.signal = $g AND t.ts >= $f AND t.ts < $t ORDER BY t.ts LIMIT $l
-            """;
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        cmd.Parameters.AddWithValue("$g", signal);
-        cmd.Parameters.AddWithValue("$f", from.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue("$l", limit);
         var list = new List<SignalPoint>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        if (limit > 0 && FindSeries(c, deviceId, signal) is { } series)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            list.Add(new SignalPoint(r.GetInt64(0), r.GetDouble(1)));
+            ChunkTable.Scan(c, series, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), (ts, v) =>
+            {
+                list.Add(new SignalPoint(ts, v));
+                return list.Count < limit;
+            });
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult<IReadOnlyList<SignalPoint>>(list);
     }
 
@@ -350,27 +372,27 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         var span = Math.Max(1, to.ToUnixTimeMilliseconds() - f);
         var width = Math.Max(1, (span + buckets - 1) / buckets);
         using var c = OpenReader();
-        using var cmd = c.CreateCommand();
-        // One pass over the range on the (series, ts) key; SQLite groups in order, so nothing is sorted.
-        cmd.CommandText = """
-            SELECT (t.ts - $f) / $w AS b, min(t.value), max(t.value), avg(t.value), count(*)
-            FROM telemetry t WHERE t.series = (SELECT id FROM series WHERE device = $d AND signal = $g) AND t.ts >= $f AND t.ts < $t
-            GROUP BY b ORDER BY b
-            """;
-        cmd.Parameters.AddWithValue("$d", deviceId);
-        cmd.Parameters.AddWithValue("$g", signal);
-        cmd.Parameters.AddWithValue("$f", f);
-        cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue("$w", width);
         var list = new List<SignalBucket>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        if (FindSeries(c, deviceId, signal) is { } series)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            list.Add(new SignalBucket(f + r.GetInt64(0) * width, r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetInt64(4)));
+            // A chunk that falls inside one bucket is counted from its summary, without decoding it.
+            foreach (var (index, b) in ChunkTable.Buckets(c, series, f, to.ToUnixTimeMilliseconds(), width))
+            {
+                list.Add(new SignalBucket(f + index * width, b.Min, b.Max, b.Sum / b.Count, b.Count));
+            }
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(new SignalBuckets(width, list));
+    }
+
+    private static long? FindSeries(SqliteConnection c, string deviceId, string signal)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id FROM series WHERE device = $d AND signal = $g";
+        cmd.Parameters.AddWithValue("$d", deviceId);
+        cmd.Parameters.AddWithValue("$g", signal);
+        return cmd.ExecuteScalar() is long id ? id : null;
     }
 
     public Task<IReadOnlyList<StoredEvent>> QueryEventsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
@@ -417,24 +439,25 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
     {
         using var c = OpenReader();
         var list = new List<LogRecord>();
+        var series = new List<(long Id, string Signal)>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT s.signal, t.ts, t.value FROM telemetry t JOIN series s ON s.id = t.series WHERE s.device = $d AND t.ts >= $f AND t.ts < $t";
+            cmd.CommandText = "SELECT id, signal FROM series WHERE device = $d ORDER BY id";
             cmd.Parameters.AddWithValue("$d", deviceId);
-            cmd.Parameters.AddWithValue("$f", from.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$t", to.ToUnixTimeMilliseconds());
             using var r = cmd.ExecuteReader();
-            var names = new Dictionary<string, string>(StringComparer.Ordinal);
             while (r.Read())
             {
-                var name = r.GetString(0);
-                if (!names.TryGetValue(name, out var interned))
-                {
-                    names[name] = interned = name;
-                }
-
-                list.Add(LogRecord.Param(r.GetInt64(1), interned, r.GetDouble(2)));
+                series.Add((r.GetInt64(0), r.GetString(1)));
             }
+        }
+
+        foreach (var (id, name) in series)
+        {
+            ChunkTable.Scan(c, id, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), (ts, v) =>
+            {
+                list.Add(LogRecord.Param(ts, name, v));
+                return true;
+            });
         }
 
         using (var cmd = c.CreateCommand())
@@ -603,6 +626,19 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (_writer.State != System.Data.ConnectionState.Open)
+            {
+                // Disposed already (the host disposes the store once per interface it is registered as).
+                return;
+            }
+
+            // A stopped store is compact: the open chunks of each series and day are sealed.
+            using (var tx = _writer.BeginTransaction())
+            {
+                _chunks.SealAll(tx);
+                tx.Commit();
+            }
+
             _writer.Dispose();
             SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
         }
@@ -611,6 +647,11 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
             _writeLock.Release();
         }
     }
+
+    private static long TelemetryRows(SqliteConnection c) =>
+        Convert.ToInt64(Scalar(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'telemetry'")) == 0
+            ? 0
+            : Convert.ToInt64(Scalar(c, "SELECT count(*) FROM (SELECT 1 FROM telemetry LIMIT 1)"));
 
     private SqliteConnection OpenReader()
     {
