@@ -30,6 +30,7 @@ public static class TwinCommand
                      or as an environment variable EQUIPMENTTWIN__Section__Key
         {SimulateCommand.Usage}
         {EvaluateCommand.Usage}
+        {CredentialsCommand.Usage}
         {RulCommand.Usage}
           bench ingest   measure ingest throughput through the real broker and store
                        --clients N --batches N --records N --inflight N --runs N
@@ -60,6 +61,8 @@ public static class TwinCommand
                     return EvaluateCommand.Evaluate(rest);
                 case "train":
                     return EvaluateCommand.Train(rest);
+                case "credentials":
+                    return CredentialsCommand.Run(rest);
                 case "rul":
                     return RulCommand.Run(rest);
                 case "bench" when rest.Length > 0 && rest[0] == "ingest":
