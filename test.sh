@@ -7,6 +7,9 @@ cd "$(dirname "$0")"
 need=()
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+# The workbench: npm installs its chart library at build time; its browser tests drive Debian's chromium.
+command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 command -v influxd >/dev/null 2>&1 || [ -x /usr/sbin/influxd ] || need+=(influxdb)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

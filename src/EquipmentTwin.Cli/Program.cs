@@ -1,3 +1,3 @@
-using EquipmentTwin.Cli;
+using EquipmentTwin.Cli.Commands;
 
-return await TwinCommand.RunAsync(args);
+return await TwinCli.InvokeAsync(args);

@@ -47,7 +47,7 @@ public class KillTests(ITestOutputHelper output)
 
         await writer.Completion;
         await using var last = StartAgent(configPath);
-        var stored = await service.WaitForExactlyAsync(Lines, () => status.DrainedAsync(log), Wait);
+        var stored = await service.WaitForExactlyAsync(Lines, () => last.HasExited ? throw new Xunit.Sdk.XunitException("agent exited: " + last.Output) : status.DrainedAsync(log), Wait);
         var stats = await service.GetJsonAsync("/api/ingest/stats");
         output.WriteLine($"after {Kills} kills: {stored} records stored of {Lines} lines written; duplicate batches dropped by the service: {stats.GetProperty("duplicatesDropped").GetInt64()}");
 

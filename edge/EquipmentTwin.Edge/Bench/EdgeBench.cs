@@ -14,22 +14,14 @@ using MQTTnet.Server;
 namespace EquipmentTwin.Edge.Bench;
 
 /// <summary>
-/// <c>twin-edge bench [--lines N] [--keep]</c>: writes N MRI pipe lines to a file, runs the real agent on it against an
+/// <c>twin-edge bench [--lines N] [--keep] [--verbose]</c>: writes N MRI pipe lines to a file, runs the real agent on it against an
 /// in-process MQTTnet broker on loopback, and prints lines/s parsed (read, parsed, journaled with fsync) and
 /// published (acknowledged by the broker).
 /// </summary>
 public static class EdgeBench
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(int lines, bool keep, bool verbose)
     {
-        var lines = 200_000;
-        for (var i = 0; i < args.Length - 1; i++)
-        {
-            if (args[i] == "--lines")
-            {
-                lines = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            }
-        }
 
         var dir = Path.Combine(Path.GetTempPath(), "twin-edge-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -61,7 +53,7 @@ public static class EdgeBench
             ["Devices:0:id"] = "mr-bench-1",
             ["Devices:0:format"] = "pipe",
             ["Devices:0:tail"] = log,
-            ["Logging:LogLevel:Default"] = args.Contains("--verbose") ? "Debug" : "Warning",
+            ["Logging:LogLevel:Default"] = verbose ? "Debug" : "Warning",
         };
         using var host = EdgeHost.Build([], settings);
         var batcher = host.Services.GetRequiredService<Batcher>();
@@ -94,7 +86,7 @@ public static class EdgeBench
         Console.WriteLine($"lines: {lines}, batches: {snap.BatchesJournaled}, cores: {Environment.ProcessorCount}");
         Console.WriteLine($"parsed and journaled: {lines / parsedAt:N0} lines/s ({parsedAt:0.000} s, to the last fsynced commit)");
         Console.WriteLine($"published and acknowledged (QoS 1): {lines / publishedAt:N0} lines/s ({publishedAt:0.000} s, to the last PUBACK)");
-        if (!args.Contains("--keep"))
+        if (!keep)
         {
             Directory.Delete(dir, recursive: true);
         }

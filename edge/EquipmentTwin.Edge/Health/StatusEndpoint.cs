@@ -21,9 +21,7 @@ public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSett
         HttpListener? listener = null;
         if (settings.Http.Port > 0)
         {
-            listener = new HttpListener();
-            listener.Prefixes.Add($"http://{settings.Http.Bind}:{settings.Http.Port}/");
-            listener.Start();
+            listener = await StartListenerAsync(stoppingToken).ConfigureAwait(false);
             LogListening(settings.Http.Bind, settings.Http.Port);
             _ = Task.Run(() => ServeAsync(listener, stoppingToken), stoppingToken);
         }
@@ -44,6 +42,31 @@ public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSett
         {
             WriteFile(file);
             listener?.Close();
+        }
+    }
+
+    /// <summary>
+    /// The managed HttpListener can throw ArgumentNullException from Start when a client connects while it is still
+    /// being set up (a monitor polling /status during a restart, seen in the kill test): that would stop the whole agent,
+    /// so a failed start is tried again a few times before it counts.
+    /// </summary>
+    private async Task<HttpListener> StartListenerAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://{settings.Http.Bind}:{settings.Http.Port}/");
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (Exception ex) when (ex is ArgumentNullException or HttpListenerException && attempt < 5)
+            {
+                LogStartFailed(ex, attempt);
+                listener.Close();
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct).ConfigureAwait(false);
+            }
         }
     }
 
@@ -137,6 +160,9 @@ public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSett
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Status on http://{Bind}:{Port}/status")]
     private partial void LogListening(string bind, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status endpoint failed to start (attempt {Attempt}); trying again")]
+    private partial void LogStartFailed(Exception ex, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {File}")]
     private partial void LogFileFailed(Exception ex, string file);

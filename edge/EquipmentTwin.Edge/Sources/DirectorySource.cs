@@ -15,14 +15,14 @@ public sealed partial class DirectorySource(string device, string directory, str
 
     public static string KeyPrefix(string device) => $"dir:{device}:";
 
+    /// <summary>Where each file resumes: the journaled positions, then every position handed on (kept across a restart after a failure).</summary>
+    private Dictionary<string, (string Identity, long Offset)>? _known;
+
     public async Task RunAsync(CancellationToken ct)
     {
-        var known = new Dictionary<string, (string Identity, long Offset)>(StringComparer.Ordinal);
-        var prefix = KeyPrefix(device);
-        foreach (var p in start.Values.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal) && p.Path.Length > 0))
-        {
-            known[p.Path] = (p.Identity, p.Offset);
-        }
+        var known = _known ??= start.Values
+            .Where(p => p.Key.StartsWith(KeyPrefix(device), StringComparison.Ordinal) && p.Path.Length > 0)
+            .ToDictionary(p => p.Path, p => (p.Identity, p.Offset), StringComparer.Ordinal);
 
         var lines = new List<string>(maxLines);
         try
@@ -89,6 +89,7 @@ public sealed partial class DirectorySource(string device, string directory, str
                 }
 
                 await emitter.EmitAsync(lines, new SourcePosition(KeyPrefix(device) + file, file, reader.Identity, reader.Offset), ct).ConfigureAwait(false);
+                known[file] = (reader.Identity, reader.Offset);
             }
 
             known[file] = (reader.Identity, reader.Offset);

@@ -22,7 +22,8 @@ public sealed partial class TailSource : IEdgeSource
     private readonly string _dir;
     private readonly string _stem;
     private readonly LineEmitter _emitter;
-    private readonly IReadOnlyDictionary<string, SourcePosition> _start;
+    /// <summary>Where each file of this source resumes: the journaled positions at start, then every position handed on since.</summary>
+    private readonly Dictionary<string, SourcePosition> _resume;
     private readonly TimeSpan _poll;
     private readonly TimeSpan _rotateWait;
     private readonly TimeSpan _scanEvery;
@@ -46,7 +47,8 @@ public sealed partial class TailSource : IEdgeSource
         _dir = System.IO.Path.GetDirectoryName(path) ?? ".";
         _stem = System.IO.Path.GetFileNameWithoutExtension(path);
         _emitter = emitter;
-        _start = start;
+        var rotatedPrefix = RotatedKeyPrefix(key);
+        _resume = start.Values.Where(p => p.Key == key || p.Key.StartsWith(rotatedPrefix, StringComparison.Ordinal)).ToDictionary(p => p.Key, StringComparer.Ordinal);
         _poll = poll;
         _rotateWait = rotateWait;
         _scanEvery = TimeSpan.FromMilliseconds(Math.Clamp(rotateWait.TotalMilliseconds, poll.TotalMilliseconds, 1000));
@@ -108,7 +110,7 @@ public sealed partial class TailSource : IEdgeSource
     private async Task RestoreAsync(CancellationToken ct)
     {
         var prefix = RotatedKeyPrefix(Key);
-        foreach (var p in _start.Values.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var p in _resume.Values.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)))
         {
             _rotated.Add(new RotatedFile(p.Key, p.Identity, p.Path, p.Offset, p.Fingerprint));
         }
@@ -119,7 +121,7 @@ public sealed partial class TailSource : IEdgeSource
             OnNewCurrent();
         }
 
-        if (_start.GetValueOrDefault(Key) is { } main)
+        if (_resume.GetValueOrDefault(Key) is { } main)
         {
             if (_current is not null && _current.Identity == main.Identity)
             {
@@ -176,7 +178,7 @@ public sealed partial class TailSource : IEdgeSource
         _lines.Clear();
         if (c.Read(_lines, _maxLines, takePartial: false) > 0)
         {
-            await _emitter.EmitAsync(_lines, CurrentPosition(c), ct).ConfigureAwait(false);
+            await EmitAsync(_lines, CurrentPosition(c), primary: true, ct).ConfigureAwait(false);
             return true;
         }
 
@@ -270,7 +272,7 @@ public sealed partial class TailSource : IEdgeSource
         c.Restart();
         _truncating = false;
         Counters.SetLength(c.SeenLength);
-        await _emitter.EmitAsync([], CurrentPosition(c), ct).ConfigureAwait(false);
+        await EmitAsync([], CurrentPosition(c), primary: true, ct).ConfigureAwait(false);
     }
 
     // ---- rotated files ----
@@ -299,7 +301,7 @@ public sealed partial class TailSource : IEdgeSource
             {
                 r.Offset = reader.Offset;
                 r.Fingerprint = reader.Fingerprint;
-                await _emitter.EmitAsync(_lines, r.Position, ct, primary: false).ConfigureAwait(false);
+                await EmitAsync(_lines, r.Position, primary: false, ct).ConfigureAwait(false);
                 progressed = true;
             }
             else if (idle)
@@ -446,7 +448,7 @@ public sealed partial class TailSource : IEdgeSource
                 }
 
                 r.Offset = reader.Offset;
-                await _emitter.EmitAsync(_lines, r.Position, ct, primary: false).ConfigureAwait(false);
+                await EmitAsync(_lines, r.Position, primary: false, ct).ConfigureAwait(false);
             }
 
             end = reader.Offset;
@@ -470,11 +472,25 @@ public sealed partial class TailSource : IEdgeSource
         if (_current is { } c && !_truncating)
         {
             // The forgotten key may have carried the latest counters: the main position carries them on.
-            await _emitter.EmitAsync([], CurrentPosition(c), ct).ConfigureAwait(false);
+            await EmitAsync([], CurrentPosition(c), primary: true, ct).ConfigureAwait(false);
         }
     }
 
-    private ValueTask EmitPositionAsync(SourcePosition position, CancellationToken ct) => _emitter.EmitAsync([], position, ct, primary: false);
+    private Task EmitPositionAsync(SourcePosition position, CancellationToken ct) => EmitAsync([], position, primary: false, ct);
+
+    /// <summary>Hands lines and their position to the batcher, and remembers the position: a restart after a failure resumes there.</summary>
+    private async Task EmitAsync(List<string> lines, SourcePosition position, bool primary, CancellationToken ct)
+    {
+        await _emitter.EmitAsync(lines, position, ct, primary).ConfigureAwait(false);
+        if (position.IsTombstone)
+        {
+            _resume.Remove(position.Key);
+        }
+        else
+        {
+            _resume[position.Key] = position;
+        }
+    }
 
     // ---- finding files ----
 

@@ -31,11 +31,13 @@ public sealed record FusionOptions
     public TimeSpan AnomalyMinAge { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// Whether anomaly evidence alone may open an alert. On since the models' thresholds are calibrated on
-    /// healthy simulations they were not fitted on (AnomalyThresholdCalibrator), to the alarm rate this
-    /// fusion's minimum age gives; off, anomaly evidence only corroborates rules and physics.
+    /// Whether anomaly evidence alone may open an alert. Off by default: even with thresholds calibrated on
+    /// healthy simulations the models were not fitted on (AnomalyThresholdCalibrator), the engine alone raised
+    /// about 150 false alarms per 100 device-months on the reporting seeds (docs/models.md), so it corroborates
+    /// rules and physics (raising confidence, naming the component) but does not page anyone on its own. The
+    /// backtest's "anomaly" view turns it on to measure the engine alone.
     /// </summary>
-    public bool AnomalyMayOpenAlone { get; init; } = true;
+    public bool AnomalyMayOpenAlone { get; init; }
 
     /// <summary>Fused confidence at which an alert opens.</summary>
     public double OpenThreshold { get; init; } = 0.5;

@@ -22,12 +22,6 @@ public sealed record IngestBenchOptions(int Clients, int Batches, int Records, i
 /// </summary>
 public static class IngestBench
 {
-    public static IngestBenchOptions Parse(string[] args) => new(
-        IntArg(args, "--clients", 8), IntArg(args, "--batches", 250), IntArg(args, "--records", 500),
-        IntArg(args, "--runs", 3), IntArg(args, "--inflight", 16), args.Contains("--json"));
-
-    public static Task<int> RunAsync(string[] args) => RunAsync(Parse(args));
-
     public static async Task<int> RunAsync(IngestBenchOptions o)
     {
         void Say(string line)
@@ -229,12 +223,6 @@ public static class IngestBench
 
     internal static double Percentile(List<double> sorted, double q) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-    }
 
     private static int FreePort()
     {

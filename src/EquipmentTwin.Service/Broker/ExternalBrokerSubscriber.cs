@@ -38,7 +38,7 @@ public sealed partial class ExternalBrokerSubscriber(
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30));
         if (o.Username is { Length: > 0 })
         {
-            builder.WithCredentials(o.Username, o.Password);
+            builder.WithCredentials(o.Username, o.Password ?? (o.PasswordFromFile is { Length: > 0 } file ? File.ReadAllText(file).Trim() : null));
         }
 
         if (o.Tls)

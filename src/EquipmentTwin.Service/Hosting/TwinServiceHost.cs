@@ -101,6 +101,9 @@ public static class TwinServiceHost
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section))
             .PostConfigure(o => o.ApplyUrl())
             .Validate(o => o.Url is not { Length: > 0 } || Uri.TryCreate(o.Url, UriKind.Absolute, out _), "Mqtt:Url must be mqtt://host:port")
+            .Validate(o => o.Refusal() is null, "the embedded broker listens beyond loopback with no Mqtt:PasswordFile: anonymous devices are only allowed on loopback (write credentials with 'twin credentials')")
+            .Validate(o => o.PasswordFile is not { Length: > 0 } f || File.Exists(f), "Mqtt:PasswordFile does not exist")
+            .Validate(o => o.AclFile is not { Length: > 0 } f || File.Exists(f), "Mqtt:AclFile does not exist")
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpOptions>().Bind(configuration.GetSection(HttpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -140,7 +143,6 @@ public static class TwinServiceHost
             return new AnomalyEngine(models);
         });
         services.AddSingleton(sp => new AnalyticsPipeline(sp.GetServices<IAnalyticsEngine>(), sp.GetRequiredService<SignalCatalog>()));
-        services.AddSingleton<IAuditStore>(sp => SqliteAuditStore.Open(Path.GetFullPath(sp.GetRequiredService<IOptions<StoreOptions>>().Value.DataDir)));
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();

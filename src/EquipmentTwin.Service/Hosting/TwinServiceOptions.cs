@@ -28,6 +28,27 @@ public sealed class MqttOptions
     public string? Password { get; set; }
     public bool Tls { get; set; }
 
+    /// <summary>Embedded broker: Mosquitto-format password file (from <c>twin credentials</c>); every client must authenticate against it.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Embedded broker: Mosquitto-format ACL file; what each user may publish and subscribe to.</summary>
+    public string? AclFile { get; set; }
+
+    /// <summary>External broker: file holding the service's password (read at start), instead of Password.</summary>
+    public string? PasswordFromFile { get; set; }
+
+    /// <summary>Why these settings may not run: anonymous access on a non-loopback address (demo mode is loopback only).</summary>
+    public string? Refusal()
+    {
+        if (!Embedded || PasswordFile is { Length: > 0 } || Username is { Length: > 0 })
+        {
+            return null;
+        }
+
+        return Security.SecurityMode.IsLoopback(Bind) ? null
+            : $"the embedded broker listens on {Bind}, not loopback, with no Mqtt:PasswordFile: anonymous devices are only allowed on loopback (write credentials with 'twin credentials')";
+    }
+
     /// <summary><c>mqtt://host:port</c> (or <c>mqtts://</c>) of an external broker; when set it implies Embedded=false, Host, Port and Tls.</summary>
     public string? Url { get; set; }
 

@@ -1,5 +1,6 @@
 using EquipmentTwin.Service.Hosting;
 using EquipmentTwin.Storage;
+using EquipmentTwin.Storage.Audit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<StoreFactory>();
         services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().Telemetry);
         services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().Alerts);
+        services.AddSingleton<IAuditStore>(sp => SqliteAuditStore.Open(Path.GetFullPath(sp.GetRequiredService<IOptions<StoreOptions>>().Value.DataDir)));
         return services;
     }
 }

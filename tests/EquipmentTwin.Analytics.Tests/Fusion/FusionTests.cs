@@ -181,9 +181,9 @@ public class FusionTests
     }
 
     [Fact]
-    public void With_anomaly_alone_switched_off_anomaly_evidence_corroborates_but_does_not_open_an_alert()
+    public void By_default_anomaly_evidence_corroborates_but_does_not_open_an_alert_alone()
     {
-        var h = new Harness(new FusionOptions { AnomalyMinAge = TimeSpan.Zero, AnomalyMayOpenAlone = false });
+        var h = new Harness(new FusionOptions { AnomalyMinAge = TimeSpan.Zero });
         h.Hours(1);
         h.Anomaly.Say("pca", "compressor", 0.9, h.Now);
         h.Hours(24);

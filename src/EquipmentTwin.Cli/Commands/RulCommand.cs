@@ -1,21 +1,13 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using EquipmentTwin.Analytics.Rul;
 
-namespace EquipmentTwin.Cli;
+namespace EquipmentTwin.Cli.Commands;
 
 /// <summary><c>twin rul fit</c> and <c>twin rul predict</c>: the remaining-useful-life learner on a run-to-failure CSV (docs/models-rul.md).</summary>
 public static class RulCommand
 {
-    public const string Usage = """
-          rul fit      learn remaining useful life from run-to-failure histories (docs/models-rul.md)
-                       --train FILE.csv   header unit,time,<feature>,...; every unit runs to its failure (required)
-                       --model DIR        where model.zip, features.json and validation.json go (required)
-                       --seed N           unit split and ML.NET seed (default 1)
-          rul predict  remaining useful life of each unit at its last row
-                       --model DIR --input FILE.csv --json OUT.json   (all required)
-        """;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Options of <c>twin rul fit</c>.</summary>
@@ -24,34 +16,25 @@ public static class RulCommand
     /// <summary>Options of <c>twin rul predict</c>.</summary>
     public sealed record PredictOptions(string Model, string Input, string Json);
 
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        if (args.Length == 0 || args[0] is not ("fit" or "predict"))
-        {
-            throw new CommandLineException("usage: twin rul fit --train FILE.csv --model DIR | twin rul predict --model DIR --input FILE.csv --json OUT.json");
-        }
+        var train = CliOptions.ExistingFile("--train", "run-to-failure CSV: header unit,time,<feature>,...; every unit runs to its failure", required: true);
+        var fitModel = CliOptions.OutputPath("--model", "where model.zip, features.json and validation.json go", "DIR");
+        fitModel.Required = true;
+        var seed = SharedOptions.Seed();
+        seed.Description = "unit split and ML.NET seed";
+        var fit = new Command("fit", "Learn remaining useful life from run-to-failure histories (docs/models-rul.md).") { train, fitModel, seed };
+        fit.SetAction(p => Fit(new FitOptions(p.GetValue(train)!, p.GetValue(fitModel)!, p.GetValue(seed))));
 
-        try
-        {
-            if (args[0] == "fit")
-            {
-                var o = CommandOptions.Parse(args[1..], ["--train", "--model", "--seed"]);
-                return Fit(new FitOptions(o.Required("--train"), o.Required("--model"), o.Int("--seed", 1)));
-            }
+        var model = CliOptions.ExistingDirectory("--model", "a model written by 'twin rul fit'");
+        model.Required = true;
+        var input = CliOptions.ExistingFile("--input", "CSV of the units now, same columns as the training file", required: true);
+        var json = SharedOptions.JsonFile("the predictions");
+        json.Required = true;
+        var predict = new Command("predict", "Remaining useful life (P10/P50/P90) of each unit at its last row.") { model, input, json };
+        predict.SetAction(p => Predict(new PredictOptions(p.GetValue(model)!, p.GetValue(input)!, p.GetValue(json)!)));
 
-            var p = CommandOptions.Parse(args[1..], ["--model", "--input", "--json"]);
-            return Predict(new PredictOptions(p.Required("--model"), p.Required("--input"), p.Required("--json")));
-        }
-        catch (RulCsvException ex)
-        {
-            Console.Error.WriteLine($"twin: {ex.Message}");
-            return 1;
-        }
-        catch (RulDataException ex)
-        {
-            Console.Error.WriteLine($"twin: {ex.Message}");
-            return 1;
-        }
+        return new Command("rul", "Remaining-useful-life learner on run-to-failure CSV files (docs/models-rul.md).") { fit, predict };
     }
 
     public static int Fit(FitOptions options)

@@ -1,7 +1,8 @@
+using System.CommandLine;
 using System.Diagnostics;
 using EquipmentTwin.Storage.Sqlite;
 
-namespace EquipmentTwin.Cli.Store;
+namespace EquipmentTwin.Cli.Commands;
 
 /// <summary>Options of <c>twin store migrate</c>.</summary>
 public sealed record StoreMigrateOptions(string DataDir);
@@ -9,16 +10,12 @@ public sealed record StoreMigrateOptions(string DataDir);
 /// <summary><c>twin store migrate</c>: moves readings from the row-per-reading layout into compressed chunks, in place.</summary>
 public static class StoreMigrateCommand
 {
-    public const string Usage = """
-          store migrate  move an older store's readings into compressed chunks (once, with the service stopped)
-                       --data-dir DIR    the store to migrate (default ./data)
-        """;
-
-    public static StoreMigrateOptions Parse(string[] args)
+    public static Command Create()
     {
-        CommandLineException.ThrowIfUnknown(args, ["--data-dir"]);
-        var i = Array.IndexOf(args, "--data-dir");
-        return new StoreMigrateOptions(i >= 0 && i + 1 < args.Length ? args[i + 1] : "data");
+        var dataDir = CliOptions.ExistingDirectory("--data-dir", "the store to migrate (default ./data)");
+        var migrate = new Command("migrate", "Move an older store's readings into compressed chunks, in place (once, with the service stopped).") { dataDir };
+        migrate.SetAction(p => Run(new StoreMigrateOptions(p.GetValue(dataDir) ?? "data")));
+        return new Command("store", "Maintain the embedded store.") { migrate };
     }
 
     public static int Run(StoreMigrateOptions options)

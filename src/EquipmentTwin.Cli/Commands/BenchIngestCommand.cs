@@ -1,0 +1,24 @@
+using System.CommandLine;
+using EquipmentTwin.Cli.Bench;
+
+namespace EquipmentTwin.Cli.Commands;
+
+/// <summary><c>twin bench ingest</c>: ingest throughput through the real broker and store.</summary>
+public static class BenchIngestCommand
+{
+    public static Command Create()
+    {
+        var clients = CliOptions.Int("--clients", "MQTT clients publishing at once", 8, 1, 1000);
+        var batches = CliOptions.Int("--batches", "batches each client publishes", 250, 1, 10_000_000);
+        var records = CliOptions.Int("--records", "records per batch (the wire allows 10000)", 500, 1, 10_000);
+        var inflight = CliOptions.Int("--inflight", "unacknowledged publishes per client", 16, 1, 65535);
+        var runs = CliOptions.Int("--runs", "runs; the median is reported", 3, 1, 100);
+        var json = new Option<bool>("--json") { Description = "print one JSON object on stdout instead of the text lines" };
+        var command = new Command("ingest", "Measure ingest throughput: the real service in-process on loopback (embedded broker, SQLite in a temp folder), K clients publishing at QoS 1, with raw SQLite append baselines measured in the same run.")
+        {
+            clients, batches, records, inflight, runs, json,
+        };
+        command.SetAction(p => IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json))));
+        return command;
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Text.Json;
+using EquipmentTwin.Evaluation;
+
+namespace EquipmentTwin.Cli.Commands;
+
+/// <summary><c>twin calibrate-bands</c>: the split-conformal physics band spread from backtests of calibration seeds (docs/models.md).</summary>
+public static class CalibrateBandsCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var reports = new Option<string>("--reports") { Description = "backtest reports (twin evaluate --json) of calibration seeds, comma-separated", HelpName = "A.json,B.json", Required = true };
+        var spreadUsed = CliOptions.Positive("--spread-used", "the model-form spread those backtests ran with (default 0.8)", "S");
+        var view = CliOptions.Text("--view", "which engine's bands to calibrate", "physics", "VIEW", "physics", "fused");
+        var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
+        {
+            reports, spreadUsed, view,
+        };
+        command.SetAction(p => Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!));
+        return command;
+    }
+
+    public static int Run(string reportPaths, double? spreadUsed, string view)
+    {
+        var reports = new List<BacktestReport>();
+        foreach (var path in reportPaths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!File.Exists(path))
+            {
+                throw new CommandLineException($"--reports: no file '{path}'");
+            }
+
+            reports.Add(JsonSerializer.Deserialize<BacktestReport>(File.ReadAllText(path), Json) ?? throw new CommandLineException($"--reports: '{path}' is not a backtest report"));
+        }
+
+        var result = BandCalibration.Calibrate(reports, spreadUsed ?? Analytics.Physics.PhysicsModel.DefaultModelSpread, view);
+        Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        return ExitCodes.Ok;
+    }
+}
