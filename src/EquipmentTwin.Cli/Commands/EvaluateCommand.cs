@@ -7,7 +7,7 @@ using EquipmentTwin.Evaluation;
 namespace EquipmentTwin.Cli.Commands;
 
 /// <summary>What <c>twin evaluate</c> was asked for.</summary>
-public sealed record EvaluateSettings(BacktestSetup Setup, string? JsonPath);
+public sealed record EvaluateSettings(BacktestSetup Setup, string? JsonPath, string? ReportDir);
 
 /// <summary><c>twin evaluate</c>: the backtest. Simulates a fleet offline through the analytics and scores it against ground truth (docs/models.md).</summary>
 public static class EvaluateCommand
@@ -20,6 +20,7 @@ public static class EvaluateCommand
         var days = SharedOptions.Days("default 365");
         var seed = SharedOptions.Seed();
         var json = SharedOptions.JsonFile("the report");
+        var report = CliOptions.OutputPath("--report", "also write a self-contained HTML report with plots (and the plots as PNG) into this folder", "DIR");
         var models = CliOptions.ExistingDirectory("--models", "anomaly models to use (default: train them on a healthy run of the fleet)");
         var trainingDays = CliOptions.Positive("--training-days", "days of the healthy training run (default: --days)", "N");
         var catalog = SharedOptions.Catalog();
@@ -31,7 +32,7 @@ public static class EvaluateCommand
         var physicsSpread = CliOptions.Positive("--physics-spread", "model-form spread of every physics band (default: the physics config's)", "S");
         var command = new Command("evaluate", "Backtest: simulate a fleet offline through the analytics and score every engine against the ground truth (docs/models.md). The table goes to stdout, progress to stderr.")
         {
-            fleet, days, seed, json, models, trainingDays, catalog, faults, rules, physics, trainingSeeds, calibrationSeeds, physicsSpread,
+            fleet, days, seed, json, report, models, trainingDays, catalog, faults, rules, physics, trainingSeeds, calibrationSeeds, physicsSpread,
         };
         command.SetAction(p =>
         {
@@ -49,7 +50,7 @@ public static class EvaluateCommand
                 TrainingSeeds: p.GetValue(trainingSeeds) is { } ts ? SeedSplit.ParseSeeds(ts) : null,
                 CalibrationSeeds: p.GetValue(calibrationSeeds) is { } cs ? SeedSplit.ParseSeeds(cs) : null,
                 PhysicsModelSpread: p.GetValue(physicsSpread));
-            return Run(new EvaluateSettings(setup, p.GetValue(json)));
+            return Run(new EvaluateSettings(setup, p.GetValue(json), p.GetValue(report)));
         });
         return command;
     }
@@ -63,6 +64,11 @@ public static class EvaluateCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
             Console.WriteLine($"wrote {path}");
+        }
+
+        if (settings.ReportDir is { } dir)
+        {
+            Console.WriteLine($"wrote {BacktestHtmlReport.Write(report, dir)}");
         }
 
         return ExitCodes.Ok;

@@ -1,0 +1,34 @@
+using System.Text.RegularExpressions;
+using EquipmentTwin.Testing;
+using SkiaSharp;
+
+namespace EquipmentTwin.Cli.Tests;
+
+/// <summary><c>twin evaluate --report DIR</c>: a self-contained HTML report whose plots decode as images.</summary>
+public sealed class EvaluateReportTests
+{
+    [Fact]
+    public async Task Evaluate_report_writes_html_with_decodable_png_plots_and_only_local_references()
+    {
+        using var dir = new TempDirectory("twin-report");
+        var reportDir = Path.Combine(dir.Path, "rep");
+
+        var (code, _, stderr) = await InProcess.TwinAsync("evaluate", "--fleet", RepoPaths.Seeds("fleets", "demo.json"), "--days", "20", "--seed", "5", "--report", reportDir);
+
+        Assert.True(code == 0, stderr);
+        var html = File.ReadAllText(Path.Combine(reportDir, "index.html"));
+        var pngs = Directory.GetFiles(reportDir, "*.png");
+        Assert.True(pngs.Length >= 4, $"{pngs.Length} plots");
+        foreach (var png in pngs)
+        {
+            using var bitmap = SKBitmap.Decode(png);
+            Assert.True(bitmap is { Width: > 100, Height: > 100 }, $"{png} does not decode as an image");
+            Assert.Contains($"src=\"{Path.GetFileName(png)}\"", html);
+        }
+
+        var references = Regex.Matches(html, "(?:src|href)=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, r => Assert.True(File.Exists(Path.Combine(reportDir, r)), $"'{r}' is not a file beside the report"));
+        Assert.Contains("<table", html);
+    }
+}
