@@ -38,8 +38,25 @@ public sealed class TwinService : IAsyncDisposable
         string[] args = ["--mqtt-port", MqttPort.ToString(), "--http-port", HttpPort.ToString(), "--data-dir", DataDir, "--Catalog:Directory", RepoPaths.Catalog,
             "--Analytics:RulesDirectory", Path.Combine(RepoPaths.Root, "config", "rules"), "--Analytics:PhysicsDirectory", Path.Combine(RepoPaths.Root, "config", "physics"),
             "--Analytics:ModelsDirectory", Path.Combine(RepoPaths.Root, "models"), .. ExtraArgs];
-        _app = TwinServiceHost.Build(args);
-        await _app.StartAsync();
+        // An agent that keeps reconnecting to a port nobody listens on can briefly hold that very port itself (a TCP
+        // self-connect on loopback when the kernel picks the target port as the ephemeral source port); the port is
+        // free again once that connection drops, so binding is retried for a while rather than failing the test.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            _app = TwinServiceHost.Build(args);
+            try
+            {
+                await _app.StartAsync();
+                break;
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse && DateTime.UtcNow < deadline)
+            {
+                await _app.DisposeAsync();
+                await Task.Delay(200);
+            }
+        }
+
         Http.Dispose();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
         if (ExtraArgs.Length > 0)
