@@ -115,17 +115,7 @@ public static class LayoutMigration
     private static long FileBytes(string path) =>
         new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
 
-    private static void Exec(SqliteConnection c, string sql)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
+    private static void Exec(SqliteConnection c, string sql) => SqliteTelemetryStore.Execute(c, sql);
 
-    private static object? Scalar(SqliteConnection c, string sql)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        return cmd.ExecuteScalar();
-    }
+    private static object? Scalar(SqliteConnection c, string sql) => SqliteTelemetryStore.Scalar(c, sql);
 }

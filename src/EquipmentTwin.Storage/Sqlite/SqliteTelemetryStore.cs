@@ -686,14 +686,14 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
 
     private static string? Str(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static void Execute(SqliteConnection c, string sql)
+    internal static void Execute(SqliteConnection c, string sql)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteConnection c, string sql)
+    internal static object? Scalar(SqliteConnection c, string sql)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
