@@ -81,7 +81,7 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             _defaults = names.Select(n => n.EndsWith(".sd", StringComparison.Ordinal) ? 1f : 0f).ToArray();
             _modelRow = new float[names.Count];
             _missing = new bool[names.Count];
-            _signalOfModelFeature = _layoutOfModelFeature.Select(at => at < 0 ? -1 : SignalIndexOfFeature(at)).ToArray();
+            _signalOfModelFeature = _layoutOfModelFeature.Select(at => at < 0 ? -1 : features.SignalIndexOfFeature(at)).ToArray();
             for (var w = 0; w < _ring.Length; w++)
             {
                 _ring[w] = new Window(names.Count, features.Signals.Count);
@@ -134,17 +134,6 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
             _windows++;
             Decide(window, masked);
-        }
-
-        private int SignalIndexOfFeature(int layoutIndex)
-        {
-            var s = _features.Signals.Count;
-            if (layoutIndex < 3 * s)
-            {
-                return layoutIndex / 3;
-            }
-
-            return layoutIndex < _features.EventsOffset ? s + (layoutIndex - 3 * s) : -1;
         }
 
         private void Decide(Window latest, bool[] masked)
