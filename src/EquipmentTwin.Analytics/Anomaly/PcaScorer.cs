@@ -51,15 +51,26 @@ internal sealed class PcaScorer
     /// </summary>
     public double Score(ReadOnlySpan<float> x, ReadOnlySpan<bool> missing)
     {
+        var d2 = Distance2(x, missing, out var observed);
+        return Math.Sqrt(d2 / Math.Max(1, observed));
+    }
+
+    /// <summary>
+    /// The squared distance before it is divided by the observed dimensions (s² · |o|), and |o|. Unlike the score,
+    /// it can only fall when more features are treated as unknown, which is what attribution by reconstruction needs.
+    /// </summary>
+    public double Distance2(ReadOnlySpan<float> x, ReadOnlySpan<bool> missing, out int observed)
+    {
         if (!AnyActiveMissing(missing))
         {
-            return Score(x);
+            observed = _activeCount;
+            return Distance2Complete(x);
         }
 
         var k = _eigen.Length;
         Span<double> t = stackalloc double[k];
         Span<double> a = stackalloc double[k * k];
-        var observed = 0;
+        observed = 0;
         for (var i = 0; i < _mean.Length; i++)
         {
             if (!_active[i] || missing[i])
@@ -109,7 +120,7 @@ internal sealed class PcaScorer
             score2 += r * r * _invResidual[i];
         }
 
-        return Math.Sqrt(score2 / Math.Max(1, observed));
+        return score2;
     }
 
     private bool AnyActiveMissing(ReadOnlySpan<bool> missing)
@@ -126,7 +137,9 @@ internal sealed class PcaScorer
     }
 
     /// <summary>The score of a complete window: the plain projection onto the subspace over the active features.</summary>
-    private double ScoreComplete(ReadOnlySpan<float> x)
+    private double ScoreComplete(ReadOnlySpan<float> x) => Math.Sqrt(Distance2Complete(x) / _activeCount);
+
+    private double Distance2Complete(ReadOnlySpan<float> x)
     {
         var k = _eigen.Length;
         Span<double> t = stackalloc double[k];
@@ -167,7 +180,7 @@ internal sealed class PcaScorer
             score2 += r * r * _invResidual[i];
         }
 
-        return Math.Sqrt(score2 / _activeCount);
+        return score2;
     }
 
     /// <summary>Solves A t = b in place for symmetric positive semi-definite A (lower triangle filled), by Cholesky with a small ridge.</summary>
