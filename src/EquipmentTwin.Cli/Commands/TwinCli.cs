@@ -20,6 +20,7 @@ public static class TwinCli
             TrainCommand.Create(),
             CalibrateBandsCommand.Create(),
             RulCommand.Create(),
+            ModelsCommand.Create(),
             BenchCommand.Create(),
             StoreMigrateCommand.Create(),
             CredentialsCommand.Create(),
