@@ -24,6 +24,7 @@ public static class TwinCli
             BenchCommand.Create(),
             StoreMigrateCommand.Create(),
             CredentialsCommand.Create(),
+            CompletionCommand.Create("twin"),
         };
         root.Subcommands.Add(HelpCommand.Create(root));
         CommandLineRunner.Prepare(root);

@@ -154,15 +154,22 @@ public static class TwinServiceHost
             });
         });
 
-        services.AddResiliencePipeline("store-write", (b, ctx) => b.AddRetry(new RetryStrategyOptions
+        var store = configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
+        services.AddResiliencePipeline("store-write", (b, ctx) =>
         {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(200),
-            MaxDelay = TimeSpan.FromSeconds(10),
-            MaxRetryAttempts = 6,
-        }));
+            if (store.WriteRetries > 0)
+            {
+                b.AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(200),
+                    MaxDelay = TimeSpan.FromSeconds(store.WriteRetryMaxDelaySeconds),
+                    MaxRetryAttempts = store.WriteRetries,
+                });
+            }
+        });
         services.AddResiliencePipeline("mqtt-connect", (b, ctx) => b.AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),

@@ -104,6 +104,14 @@ public sealed class StoreOptions
 
     /// <summary>fsync every commit (survives power loss); false trades that for speed (survives a process crash only).</summary>
     public bool SynchronousFull { get; set; } = true;
+
+    /// <summary>Retries of a failed store write before its messages are left unacknowledged (the publisher or broker sends them again).</summary>
+    [Range(0, 100)]
+    public int WriteRetries { get; set; } = 6;
+
+    /// <summary>Longest pause between two retries of a store write (exponential from 200 ms, jittered).</summary>
+    [Range(0.2, 300)]
+    public double WriteRetryMaxDelaySeconds { get; set; } = 10;
 }
 
 /// <summary>Section <c>Ingest</c>: wire-format limits and write batching.</summary>
