@@ -194,20 +194,25 @@ public static class ApiEndpoints
             positions.Select(p => new IngestPositionDto(p.Source, p.MaxSeq, p.Batches, Format(p.LastReceivedAt)!)).ToArray()));
     }
 
-    private static async Task<IResult> GetQuarantine(int? limit, ITelemetryStore store, CancellationToken ct)
+    /// <summary>Newest first, a page of at most <c>limit</c>; <c>continuation</c> (an id) asks for the page after it.</summary>
+    private static async Task<IResult> GetQuarantine(int? limit, long? continuation, ITelemetryStore store, CancellationToken ct)
     {
         if (!TryLimit(limit ?? 100, out var n, out var error))
         {
             return Results.BadRequest(new ErrorDto(error));
         }
 
-        var entries = await store.QueryQuarantineAsync(n, ct);
-        var dtos = entries.Select(e =>
+        // One more than asked tells whether another page follows without a count over the whole table.
+        var entries = await store.QueryQuarantineAsync(n + 1, continuation, ct);
+        var page = entries.Take(n).ToArray();
+        var dtos = page.Select(e =>
         {
             var (encoding, text) = PayloadText(e.Payload);
-            return new QuarantineDto(e.Id, Format(e.ReceivedAt)!, e.Topic, e.Reason, e.Detail, e.WholePayload, e.RecordsRejected, e.Payload.Length, encoding, text);
+            return new QuarantineDto(e.Id, Format(e.ReceivedAt)!, e.Topic, e.Reason, e.Detail, e.WholePayload, e.RecordsRejected, e.PayloadBytes, encoding, text,
+                e.Payload.Length, e.Payload.Length < e.PayloadBytes, e.Sha256);
         }).ToArray();
-        return Results.Ok(new QuarantineListDto(dtos.Length, dtos));
+        var next = entries.Count > n ? page[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return Results.Ok(new QuarantineListDto(dtos.Length, dtos, next, next is null ? null : $"/api/quarantine?limit={n}&continuation={next}"));
     }
 
     private static (string Encoding, string Text) PayloadText(byte[] payload)

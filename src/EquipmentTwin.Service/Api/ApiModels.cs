@@ -69,9 +69,12 @@ public sealed record SignalSeriesDto(string Device, string Signal, string? Unit,
 
 public sealed record EventListDto(string Device, string From, string To, int Count, IReadOnlyList<EventDto> Events);
 
-public sealed record QuarantineDto(long Id, string ReceivedAt, string Topic, string Reason, string Detail, bool WholePayload, int RecordsRejected, int PayloadBytes, string PayloadEncoding, string Payload);
+/// <summary>A quarantined payload: <c>payload</c> holds its first <c>payloadKeptBytes</c>; <c>payloadBytes</c> and <c>payloadSha256</c> describe all of it.</summary>
+public sealed record QuarantineDto(long Id, string ReceivedAt, string Topic, string Reason, string Detail, bool WholePayload, int RecordsRejected, long PayloadBytes, string PayloadEncoding, string Payload,
+    int PayloadKeptBytes, bool PayloadTruncated, string? PayloadSha256);
 
-public sealed record QuarantineListDto(int Count, IReadOnlyList<QuarantineDto> Entries);
+/// <summary>One page, newest first; <c>continuation</c> is null on the last page, else pass it back (or follow <c>next</c>).</summary>
+public sealed record QuarantineListDto(int Count, IReadOnlyList<QuarantineDto> Entries, string? Continuation, string? Next);
 
 public sealed record IngestStatsDto(
     long BatchesAccepted,
