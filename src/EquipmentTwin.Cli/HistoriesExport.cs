@@ -1,3 +1,4 @@
+using EquipmentTwin.Core.Progress;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Simulator.Output;
 using EquipmentTwin.Simulator.Simulation;
@@ -7,11 +8,11 @@ namespace EquipmentTwin.Cli;
 /// <summary><c>twin simulate --mode histories</c>: runs the fleet and writes its machine failures as run-to-failure CSV files.</summary>
 public static class HistoriesExport
 {
-    public static (long Records, long Events, long Maintenance) Run(FleetSimulator sim, string outDir)
+    public static (long Records, long Events, long Maintenance) Run(FleetSimulator sim, string outDir, IJobProgress? progress = null)
     {
         var exporter = new RunToFailureExporter(sim.StartMs, sim.Devices, sim.Faults);
         long records = 0, events = 0, maintenance = 0;
-        foreach (var step in sim.Run())
+        foreach (var step in sim.RunTracked(progress, $"simulating {sim.Devices.Count} devices"))
         {
             records += step.Records.Count;
             maintenance += step.Maintenance.Count;
@@ -25,7 +26,15 @@ public static class HistoriesExport
 
         foreach (var (file, units) in exporter.Write(outDir))
         {
-            Console.Error.WriteLine($"{units,4} run-to-failure units → {Path.GetFullPath(file)}");
+            var line = $"{units,4} run-to-failure units → {Path.GetFullPath(file)}";
+            if (progress is null)
+            {
+                Console.Error.WriteLine(line);
+            }
+            else
+            {
+                progress.Step(line);
+            }
         }
 
         return (records, events, maintenance);

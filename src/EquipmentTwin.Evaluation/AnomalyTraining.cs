@@ -1,6 +1,7 @@
 using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Core.Progress;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Simulator.Faults;
 using EquipmentTwin.Simulator.Fleets;
@@ -22,36 +23,39 @@ public static class AnomalyTraining
     /// <summary>Seed offset of the training simulation relative to the backtest seed (without a split).</summary>
     public const int SeedOffset = 7919;
 
-    public static AnomalyModelSet TrainOnHealthyFleet(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days, int version = 1)
+    public static AnomalyModelSet TrainOnHealthyFleet(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days, int version = 1, IJobProgress? progress = null)
     {
-        var rows = CollectHealthy(fleet, faults, catalog, seed + SeedOffset, days);
+        var rows = CollectHealthy(fleet, faults, catalog, seed + SeedOffset, days, progress);
         return Fit([rows], rows.ByModality.Keys, version);
     }
 
     /// <summary>Fits on the training seeds' healthy simulations, calibrates thresholds on the calibration seeds'.</summary>
-    public static AnomalyModelSet TrainCalibrated(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, IReadOnlyList<int> trainingSeeds, IReadOnlyList<int> calibrationSeeds, double days, int version = 1, Action<string>? log = null)
+    public static AnomalyModelSet TrainCalibrated(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, IReadOnlyList<int> trainingSeeds, IReadOnlyList<int> calibrationSeeds, double days, int version = 1, Action<string>? log = null, IJobProgress? progress = null)
     {
-        var training = trainingSeeds.Select(s =>
-        {
-            log?.Invoke($"collecting healthy rows, training seed {s}, {days:0} days");
-            return CollectHealthy(fleet, faults, catalog, s, days);
-        }).ToList();
-        var calibration = calibrationSeeds.Select(s =>
-        {
-            log?.Invoke($"collecting healthy rows, calibration seed {s}, {days:0} days");
-            return CollectHealthy(fleet, faults, catalog, s, days);
-        }).ToList();
+        var training = trainingSeeds.Select(s => Collect($"collecting healthy rows, training seed {s}, {days:0} days", s)).ToList();
+        var calibration = calibrationSeeds.Select(s => Collect($"collecting healthy rows, calibration seed {s}, {days:0} days", s)).ToList();
+        progress?.Step("fitting and calibrating the anomaly models");
         return Calibrate(Fit(training, training[0].ByModality.Keys, version), calibration);
+
+        HealthyRows Collect(string what, int seed)
+        {
+            if (progress is null)
+            {
+                log?.Invoke(what);
+            }
+
+            return CollectHealthy(fleet, faults, catalog, seed, days, progress, what);
+        }
     }
 
     /// <summary>Runs the fleet, faults removed, through the feature collector.</summary>
-    public static HealthyRows CollectHealthy(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days)
+    public static HealthyRows CollectHealthy(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days, IJobProgress? progress = null, string? description = null)
     {
         var healthy = fleet with { Devices = fleet.Devices.Select(d => d with { Faults = [] }).ToArray() };
         var collector = new AnomalyFeatureCollector();
         var pipeline = new AnalyticsPipeline([collector], catalog);
         var sim = new FleetSimulator(healthy, faults, catalog, new SimulationOptions { Seed = seed, Days = days, Detail = SimulationDetail.Summary });
-        SimulationFeed.Into(pipeline, sim.Run());
+        SimulationFeed.Into(pipeline, sim.RunTracked(progress, description ?? $"collecting healthy rows, seed {seed}, {days:0} days"));
         pipeline.AdvanceAllTo(sim.EndMs);
         var byModality = new Dictionary<Modality, IReadOnlyList<AnomalyFeatureRow>>();
         var names = new Dictionary<Modality, string[]>();
@@ -97,7 +101,7 @@ public static class AnomalyTraining
     /// <summary>Alarms per 100 device-months the engine's rule would raise on healthy rows (the same rule the calibration holds to).</summary>
     public static double HealthyAlarmsPer100DeviceMonths(AnomalyModel model, IReadOnlyList<AnomalyFeatureRow> rows, double minAlarmDays = 7)
     {
-        var devices = rows.GroupBy(r => r.DeviceId).Select(g => g.OrderBy(r => r.WindowEndMs).Select(r => model.Score(r.Values)).ToArray()).ToList();
+        var devices = rows.GroupBy(r => r.DeviceId).Select(g => g.OrderBy(r => r.WindowEndMs).Select(r => model.Score(r)).ToArray()).ToList();
         var months = rows.Count * AnomalyFeatures.WindowMs / 86_400_000.0 / 30.4375;
         var alarms = AnomalyThresholdCalibrator.Alarms(devices, model.Threshold, (int)Math.Ceiling(minAlarmDays * 86_400_000.0 / AnomalyFeatures.WindowMs));
         return months <= 0 ? 0 : Math.Round(alarms * 100 / months, 3);

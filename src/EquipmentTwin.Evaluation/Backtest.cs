@@ -6,6 +6,7 @@ using EquipmentTwin.Analytics.Knowledge;
 using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Core.Progress;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Simulator.Faults;
 using EquipmentTwin.Simulator.Fleets;
@@ -47,8 +48,9 @@ public static class Backtest
             : new PhysicsConfig(config.Modalities.ToDictionary(m => m, m => (IReadOnlyList<PhysicsModel>)config.For(m).Select(x => x with { ModelSpread = spread }).ToList()));
     }
 
-    public static BacktestReport Run(BacktestSetup setup, Action<string>? log = null)
+    public static BacktestReport Run(BacktestSetup setup, Action<string>? log = null, IJobProgress? progress = null)
     {
+        log ??= progress?.AsLog();
         var catalog = SignalCatalog.LoadDirectory(setup.CatalogDirectory);
         var fleet = FleetLoader.Load(setup.FleetPath);
         var faults = FaultLibrary.LoadDirectory(setup.FaultsDirectory);
@@ -66,12 +68,12 @@ public static class Backtest
                     throw new ArgumentException($"Seed {setup.Seed} is a training or calibration seed: the backtest would score models on data they were fitted on.");
                 }
 
-                models = AnomalyTraining.TrainCalibrated(fleet, faults, catalog, trainSeeds, calibrationSeeds, trainingDays, log: log);
+                models = AnomalyTraining.TrainCalibrated(fleet, faults, catalog, trainSeeds, calibrationSeeds, trainingDays, log: log, progress: progress);
             }
             else
             {
                 log?.Invoke($"training anomaly models on {trainingDays:0} healthy days of the fleet (seed {setup.Seed + AnomalyTraining.SeedOffset})");
-                models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, setup.Seed, trainingDays);
+                models = AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, setup.Seed, trainingDays, progress: progress);
             }
         }
 
@@ -92,9 +94,14 @@ public static class Backtest
         };
 
         var sim = new FleetSimulator(fleet, faults, catalog, new SimulationOptions { Seed = setup.Seed, Days = setup.Days, Detail = SimulationDetail.Summary });
-        log?.Invoke($"simulating {sim.Devices.Count} devices for {setup.Days:0.#} days from {sim.Start:yyyy-MM-dd} (seed {setup.Seed}) through the pipeline");
+        var simulating = $"simulating {sim.Devices.Count} devices for {setup.Days:0.#} days from {sim.Start:yyyy-MM-dd} (seed {setup.Seed}) through the pipeline";
+        if (progress is null)
+        {
+            log?.Invoke(simulating);
+        }
+
         var run = Stopwatch.StartNew();
-        var records = SimulationFeed.Into(pipeline, sim.Run());
+        var records = SimulationFeed.Into(pipeline, sim.RunTracked(progress, simulating));
         pipeline.AdvanceAllTo(sim.EndMs);
         run.Stop();
 

@@ -1,3 +1,4 @@
+using EquipmentTwin.Core.Progress;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Storage.Sqlite;
 using EquipmentTwin.Testing;
@@ -155,9 +156,12 @@ public sealed class ChunkedTelemetryTests : IDisposable
 
         Assert.Throws<StoreMigrationRequiredException>(() => SqliteTelemetryStore.Open(_dir.Path));
 
-        var report = LayoutMigration.Run(_dir.Path);
+        var progress = new RecordingProgress();
+        var report = LayoutMigration.Run(_dir.Path, progress);
 
         Assert.Equal(2500, report.Readings);
+        Assert.Contains(("moving readings into chunks", 2.0, "series"), progress.Steps);
+        Assert.Equal(2, progress.Reports.Max());
         await using var store = SqliteTelemetryStore.Open(_dir.Path);
         var he = await store.QuerySignalAsync("mri01", "he_level_pct", Ms(T0), Ms(T0 + 3 * 86_400_000L), 10_000, _ct);
         Assert.Equal(1250, he.Count);
@@ -179,4 +183,16 @@ public sealed class ChunkedTelemetryTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    /// <summary>Keeps what a job reported.</summary>
+    private sealed class RecordingProgress : IJobProgress
+    {
+        public List<(string Description, double? Total, string Unit)> Steps { get; } = [];
+
+        public List<double> Reports { get; } = [];
+
+        public void Step(string description, double? total = null, string unit = "") => Steps.Add((description, total, unit));
+
+        public void Report(double done) => Reports.Add(done);
+    }
 }

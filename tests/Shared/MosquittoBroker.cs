@@ -8,6 +8,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; } = TestPorts.Free();
 
+    /// <summary>Where Mosquitto saves its sessions and queued messages (written on autosave and on a clean stop).</summary>
+    public string PersistenceFile => System.IO.Path.Combine(_dir.Path, "mosquitto.db");
+
     public static async Task<MosquittoBroker> StartAsync()
     {
         var broker = new MosquittoBroker();
@@ -19,6 +22,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public async Task RestartAsync()
     {
         var exe = ExternalProcess.Require("mosquitto", "mosquitto");
+        // Started as root, Mosquitto 2 switches to the user 'mosquitto' unless told otherwise, which cannot write a
+        // persistence folder root created: it then logs "Error saving in-memory database" and a restart loses every
+        // session and queued message. 'user' names the user running the tests (ignored when not root).
         var conf = Path.Combine(_dir.Path, "mosquitto.conf");
         await File.WriteAllTextAsync(conf, $"""
             listener {Port} 127.0.0.1
@@ -28,6 +34,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             autosave_interval 1
             max_queued_messages 0
             log_dest stdout
+            user {Environment.UserName}
             """);
         _process = ExternalProcess.Start(exe, ["-c", conf]);
         await Eventually.HoldsAsync(() => Task.FromResult(CanConnect()), ok => ok, TimeSpan.FromSeconds(20), $"mosquitto on port {Port}");

@@ -21,6 +21,7 @@ public static class EdgeCli
             RunCommand.Create(),
             CheckCommand.Create(),
             EdgeBenchCommand.Create(),
+            CompletionCommand.Create(),
         };
         var helpWords = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore, Description = "the command to explain" };
         var help = new Command("help", "Show help for a command (the same as COMMAND --help)") { helpWords };

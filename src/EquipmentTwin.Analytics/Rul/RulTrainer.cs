@@ -1,3 +1,4 @@
+using EquipmentTwin.Core.Progress;
 using Microsoft.ML;
 using Microsoft.ML.Trainers.FastTree;
 
@@ -15,7 +16,7 @@ public static class RulTrainer
     /// <summary>Below this |Pearson r| between a normalised sensor and RUL, the sensor is taken to carry no information.</summary>
     private const double MinCorrelation = 0.05;
 
-    public static RulModel Fit(RulHistory history, RulTrainingOptions? options = null)
+    public static RulModel Fit(RulHistory history, RulTrainingOptions? options = null, IJobProgress? progress = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         options ??= new RulTrainingOptions();
@@ -26,6 +27,7 @@ public static class RulTrainer
         }
 
         var (train, calibration, validation) = Split(history.Units, options);
+        progress?.Step($"choosing features on {train.Count} units");
         var columnIndex = history.FeatureNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         var spec = Analyse(history.FeatureNames, train, columnIndex, options);
 
@@ -40,6 +42,7 @@ public static class RulTrainer
             }
         }
 
+        progress?.Step($"training {options.Trees} trees on {rows.Count:N0} rows of {spec.FeatureNames.Length} features");
         var schema = RulModel.InputSchema(spec.FeatureNames.Length);
         var data = ml.Data.LoadFromEnumerable(rows, schema);
         var trainer = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
@@ -55,6 +58,7 @@ public static class RulTrainer
         var model = new RulModel(ml, transformer, data.Schema, spec, null);
 
         // Calibrate the interval on units the trees never saw.
+        progress?.Step($"calibrating the interval on {calibration.Count} units");
         var scale = 0.1 * spec.TimeScale;
         var residuals = new List<(double P, double R, double W)>();
         foreach (var unit in calibration)
@@ -71,6 +75,7 @@ public static class RulTrainer
         var calibrated = spec with { Calibration = Calibrate(residuals, scale, calibration.Count) };
         model = new RulModel(ml, transformer, data.Schema, calibrated, null);
 
+        progress?.Step($"validating on {validation.Count} held-out units");
         var figures = Validate(model, validation, columnIndex, options);
         var lifetimes = history.Units.Select(u => u.End - u.Start).Order().ToArray();
         var info = new RulModelInfo

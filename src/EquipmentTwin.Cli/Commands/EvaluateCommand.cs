@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EquipmentTwin.Cli.Evaluation;
 using EquipmentTwin.Cli.Fleets;
+using EquipmentTwin.Cli.Progress;
 using EquipmentTwin.Evaluation;
 
 namespace EquipmentTwin.Cli.Commands;
@@ -57,7 +58,12 @@ public static class EvaluateCommand
 
     public static int Run(EvaluateSettings settings)
     {
-        var report = Backtest.Run(settings.Setup, m => Console.Error.WriteLine("twin evaluate: " + m));
+        BacktestReport report;
+        using (var progress = ConsoleProgress.Start("twin evaluate"))
+        {
+            report = Backtest.Run(settings.Setup, progress: progress);
+        }
+
         BacktestTable.Write(report, Console.Out);
         if (settings.JsonPath is { } path)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using EquipmentTwin.Analytics.Rul;
+using EquipmentTwin.Cli.Progress;
 
 namespace EquipmentTwin.Cli.Commands;
 
@@ -39,8 +40,14 @@ public static class RulCommand
 
     public static int Fit(FitOptions options)
     {
-        var history = RulCsvReader.Read(options.Train);
-        var model = RulTrainer.Fit(history, new RulTrainingOptions { Seed = options.Seed });
+        RulModel model;
+        using (var progress = ConsoleProgress.Start("twin rul fit"))
+        {
+            progress.Step($"reading {options.Train}");
+            var history = RulCsvReader.Read(options.Train);
+            model = RulTrainer.Fit(history, new RulTrainingOptions { Seed = options.Seed }, progress);
+        }
+
         model.Save(options.Model);
         var info = model.Info;
         var v = info.Validation;

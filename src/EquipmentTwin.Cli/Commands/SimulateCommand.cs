@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EquipmentTwin.Cli.Fleets;
+using EquipmentTwin.Cli.Progress;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Simulator;
 using EquipmentTwin.Simulator.Output;
@@ -98,10 +99,12 @@ public static class SimulateCommand
         {
             var watch = Stopwatch.StartNew();
             long records = 0, events = 0, maintenance = 0;
+            using var progress = o.Mode == "live" ? null : ConsoleProgress.Start("twin simulate");
+            var simulating = $"simulating {sim.Devices.Count} devices for {(sim.EndMs - sim.StartMs) / 86_400_000.0:0.#} days";
             switch (o.Mode)
             {
                 case "offline":
-                    foreach (var step in sim.Run())
+                    foreach (var step in sim.RunTracked(progress, simulating))
                     {
                         records += step.Records.Count;
                         maintenance += step.Maintenance.Count;
@@ -113,7 +116,7 @@ public static class SimulateCommand
                     var outDir = o.Out ?? "sim-out";
                     using (var writer = new VendorLogWriter(outDir, catalog, sim.Devices))
                     {
-                        foreach (var step in sim.Run())
+                        foreach (var step in sim.RunTracked(progress, simulating + " to vendor log files"))
                         {
                             records += step.Records.Count;
                             maintenance += step.Maintenance.Count;
@@ -123,11 +126,11 @@ public static class SimulateCommand
                     }
 
                     truthPath ??= Path.Combine(outDir, "ground-truth.json");
-                    Console.Error.WriteLine($"logs in {Path.GetFullPath(outDir)}");
+                    progress?.Step($"logs in {Path.GetFullPath(outDir)}");
                     break;
                 case "histories":
                     var historiesDir = o.Out ?? "sim-out";
-                    (records, events, maintenance) = HistoriesExport.Run(sim, historiesDir);
+                    (records, events, maintenance) = HistoriesExport.Run(sim, historiesDir, progress);
                     truthPath ??= Path.Combine(historiesDir, "ground-truth.json");
                     break;
                 default:
@@ -156,6 +159,7 @@ public static class SimulateCommand
             }
 
             watch.Stop();
+            progress?.Dispose();
             var truth = sim.GroundTruth;
             if (truthPath is not null)
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using EquipmentTwin.Cli.Progress;
 using EquipmentTwin.Storage.Sqlite;
 
 namespace EquipmentTwin.Cli.Commands;
@@ -21,7 +22,12 @@ public static class StoreMigrateCommand
     public static int Run(StoreMigrateOptions options)
     {
         var sw = Stopwatch.StartNew();
-        var report = LayoutMigration.Run(options.DataDir, Console.WriteLine);
+        MigrationReport report;
+        using (var progress = ConsoleProgress.Start("twin store migrate"))
+        {
+            report = LayoutMigration.Run(options.DataDir, progress);
+        }
+
         Console.WriteLine($"migrated {report.Readings:N0} readings of {report.Series:N0} series into {report.Chunks:N0} chunks in {sw.Elapsed.TotalSeconds:0.0} s; " +
             $"{report.BytesBefore:N0} → {report.BytesAfter:N0} bytes");
         return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Cli.Fleets;
+using EquipmentTwin.Cli.Progress;
 using EquipmentTwin.Evaluation;
 
 namespace EquipmentTwin.Cli.Commands;
@@ -33,9 +34,14 @@ public static class TrainCommand
     {
         var (fleet, faults, catalog) = FleetFiles.Load(s.Fleet, s.Faults, s.Catalog);
         var version = Enum.GetValues<Core.WireFormat.Modality>().Max(m => AnomalyModelSet.NextVersion(s.Out, m));
-        var models = s.Seeds is { } fit && s.CalibrationSeeds is { } calibration
-            ? AnomalyTraining.TrainCalibrated(fleet, faults, catalog, SeedSplit.ParseSeeds(fit), SeedSplit.ParseSeeds(calibration), s.Days, version, m => Console.Error.WriteLine("twin train: " + m))
-            : AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, s.Seed, s.Days, version);
+        AnomalyModelSet models;
+        using (var progress = ConsoleProgress.Start("twin train"))
+        {
+            models = s.Seeds is { } fit && s.CalibrationSeeds is { } calibration
+                ? AnomalyTraining.TrainCalibrated(fleet, faults, catalog, SeedSplit.ParseSeeds(fit), SeedSplit.ParseSeeds(calibration), s.Days, version, progress: progress)
+                : AnomalyTraining.TrainOnHealthyFleet(fleet, faults, catalog, s.Seed, s.Days, version, progress);
+        }
+
         foreach (var model in models.Models)
         {
             var file = model.Save(s.Out);

@@ -20,9 +20,11 @@ public static class TwinCli
             TrainCommand.Create(),
             CalibrateBandsCommand.Create(),
             RulCommand.Create(),
+            ModelsCommand.Create(),
             BenchCommand.Create(),
             StoreMigrateCommand.Create(),
             CredentialsCommand.Create(),
+            CompletionCommand.Create("twin"),
         };
         root.Subcommands.Add(HelpCommand.Create(root));
         CommandLineRunner.Prepare(root);

@@ -8,9 +8,11 @@ using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Analytics;
 using EquipmentTwin.Service.Broker;
 using EquipmentTwin.Service.Live;
+using EquipmentTwin.Service.Models;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
 using EquipmentTwin.Storage.Audit;
+using EquipmentTwin.Storage.Models;
 using Microsoft.Extensions.Logging;
 
 namespace EquipmentTwin.Service.Alerts;
@@ -46,8 +48,11 @@ public sealed partial class AlertService
     private readonly Dictionary<string, string> _publishedSummary = new(StringComparer.Ordinal);
     private (string Actor, string? Comment)? _acting;
 
-    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, IMqttPublisher publisher, LiveFeed feed, TimeProvider time, ILogger<AlertService> logger)
+    private readonly ModelsInUse _models;
+
+    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, IMqttPublisher publisher, LiveFeed feed, TimeProvider time, ModelsInUse models, ILogger<AlertService> logger)
     {
+        _models = models;
         _pipeline = pipeline;
         _twins = twins;
         _alerts = alerts;
@@ -315,22 +320,28 @@ public sealed partial class AlertService
             device is null ? new Dictionary<string, string>() : ModelVersions(device.Context.Modality));
     }
 
-    /// <summary>The versions of the models behind a modality's evidence.</summary>
+    /// <summary>The versions of the models behind a modality's evidence: the registry's champions in use.</summary>
     private IReadOnlyDictionary<string, string> ModelVersions(Modality modality)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var engine in _pipeline.Engines)
         {
-            map[AlertJson.Engine(engine.Kind)] = engine switch
+            var kind = engine.Kind switch
             {
-                AnomalyEngine a when a.Models.For(modality) is { } m => $"{modality.ToWire()} v{m.Version} (trained {WireCodec.FormatRfc3339(m.Info.TrainedFromMs)[..10]} to {WireCodec.FormatRfc3339(m.Info.TrainedToMs)[..10]})",
-                AnomalyEngine => "no model",
-                _ => "configuration",
+                EngineKind.Rules => ModelKinds.Rules,
+                EngineKind.Physics => ModelKinds.Physics,
+                _ => ModelKinds.Anomaly(modality),
             };
+            map[AlertJson.Engine(engine.Kind)] = _models.Find(kind) is { } m ? Describe(m) : engine.Kind == EngineKind.Anomaly ? "no model" : "configuration";
         }
 
         return map;
     }
+
+    private static string Describe(ModelRecord m) =>
+        $"{m.Kind} v{m.Version}" + (m.TrainedFromMs is { } from && m.TrainedToMs is { } to
+            ? $" (trained {WireCodec.FormatRfc3339(from)[..10]} to {WireCodec.FormatRfc3339(to)[..10]})"
+            : "");
 
     private async Task PublishAsync(string topic, byte[] payload, bool retain, CancellationToken ct)
     {

@@ -27,6 +27,17 @@ public sealed class AnalyticsOptions
     /// <summary>Folder of trained models (<c>{modality}/anomaly/v{N}.zip</c>); default models beside the program.</summary>
     public string? ModelsDirectory { get; set; }
 
+    /// <summary>How often the registry is read for champions changed elsewhere (<c>twin models promote|rollback</c> on the same store).</summary>
+    [Range(1, 3600)]
+    public int ModelPollSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Event-time hours a newly promoted model warms up beside the one it replaces (which keeps speaking meanwhile):
+    /// the anomaly model needs its baseline days of the device's data before its scores mean anything. 0: at once.
+    /// </summary>
+    [Range(0, 24 * 60)]
+    public int ModelWarmupHours { get; set; } = 24 * 7;
+
     public string Resolve(string? configured, params string[] fallback) =>
         configured is { Length: > 0 } d ? d : Path.Combine([AppContext.BaseDirectory, .. fallback]);
 }

@@ -9,6 +9,7 @@ using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Service.Alerts;
 using EquipmentTwin.Service.Analytics;
 using EquipmentTwin.Service.Live;
+using EquipmentTwin.Service.Models;
 using EquipmentTwin.Service.Web;
 using EquipmentTwin.Storage.Audit;
 using EquipmentTwin.Core.WireFormat;
@@ -92,6 +93,7 @@ public static class TwinServiceHost
         app.MapTwinApi();
         app.MapAlertApi();
         app.MapWorkbenchApi();
+        app.MapModelApi();
         app.MapWorkbench();
         return app;
     }
@@ -130,20 +132,14 @@ public static class TwinServiceHost
             var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
             return new PhysicsEngine(PhysicsConfigLoader.LoadDirectory(o.Resolve(o.PhysicsDirectory, "config", "physics"), sp.GetRequiredService<SignalCatalog>()));
         });
-        services.AddSingleton<IAnalyticsEngine>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;
-            var dir = o.Resolve(o.ModelsDirectory, "models");
-            var models = Directory.Exists(dir) ? AnomalyModelSet.LoadLatest(dir) : AnomalyModelSet.Empty;
-            if (models.Models.Count == 0)
-            {
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TwinServiceHost)).LogWarning("No anomaly model in {Dir}: the anomaly engine stays silent until 'twin train' writes one", dir);
-            }
-
-            return new AnomalyEngine(models);
-        });
+        // The anomaly models in use are the registry's champions, loaded and swapped in by ModelRegistryService.
+        services.AddKeyedSingleton(ModelKinds.AnomalyPrefix, (sp, _) =>
+            new SwappableEngine(new AnomalyEngine(AnomalyModelSet.Empty), sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.ModelWarmupHours * 3_600_000L));
+        services.AddSingleton<IAnalyticsEngine>(sp => sp.GetRequiredKeyedService<SwappableEngine>(ModelKinds.AnomalyPrefix));
         services.AddSingleton(sp => new AnalyticsPipeline(sp.GetServices<IAnalyticsEngine>(), sp.GetRequiredService<SignalCatalog>()));
         services.AddSingleton<LiveFeed>();
+        services.AddSingleton<ModelsInUse>();
+        services.AddSingleton<ModelRegistryService>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));
@@ -155,18 +151,25 @@ public static class TwinServiceHost
                 MaxPayloadBytes = o.MaxPayloadBytes,
                 MaxRecordsPerBatch = o.MaxRecordsPerBatch,
                 MaxFutureSkew = o.MaxFutureSkewMinutes > 0 ? TimeSpan.FromMinutes(o.MaxFutureSkewMinutes) : null,
-            });
+            }, o.QuarantineHeadBytes);
         });
 
-        services.AddResiliencePipeline("store-write", (b, ctx) => b.AddRetry(new RetryStrategyOptions
+        var store = configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
+        services.AddResiliencePipeline("store-write", (b, ctx) =>
         {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(200),
-            MaxDelay = TimeSpan.FromSeconds(10),
-            MaxRetryAttempts = 6,
-        }));
+            if (store.WriteRetries > 0)
+            {
+                b.AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(200),
+                    MaxDelay = TimeSpan.FromSeconds(store.WriteRetryMaxDelaySeconds),
+                    MaxRetryAttempts = store.WriteRetries,
+                });
+            }
+        });
         services.AddResiliencePipeline("mqtt-connect", (b, ctx) => b.AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
@@ -200,6 +203,7 @@ public static class TwinServiceHost
         // them, and the broker stops taking messages before the writer stops.
         services.AddHostedService<TwinRestore>();
         services.AddHostedService<IngestWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelRegistryService>());
         services.AddHostedService(sp => sp.GetRequiredService<AnalyticsService>());
         // Which transport to build is decided at composition; the same typed options the services get decide it.
         var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();

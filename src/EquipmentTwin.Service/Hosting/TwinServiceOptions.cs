@@ -37,6 +37,10 @@ public sealed class MqttOptions
     /// <summary>External broker: file holding the service's password (read at start), instead of Password.</summary>
     public string? PasswordFromFile { get; set; }
 
+    /// <summary>Embedded broker: largest payload it takes; a larger publish is refused (PUBACK QuotaExceeded on MQTT 5) and counted, never stored.</summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Why these settings may not run: anonymous access on a non-loopback address (demo mode is loopback only).</summary>
     public string? Refusal()
     {
@@ -104,6 +108,14 @@ public sealed class StoreOptions
 
     /// <summary>fsync every commit (survives power loss); false trades that for speed (survives a process crash only).</summary>
     public bool SynchronousFull { get; set; } = true;
+
+    /// <summary>Retries of a failed store write before its messages are left unacknowledged (the publisher or broker sends them again).</summary>
+    [Range(0, 100)]
+    public int WriteRetries { get; set; } = 6;
+
+    /// <summary>Longest pause between two retries of a store write (exponential from 200 ms, jittered).</summary>
+    [Range(0.2, 300)]
+    public double WriteRetryMaxDelaySeconds { get; set; } = 10;
 }
 
 /// <summary>Section <c>Ingest</c>: wire-format limits and write batching.</summary>
@@ -113,6 +125,10 @@ public sealed class IngestOptions
 
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Bytes of a quarantined payload kept in the database; its size and SHA-256 are kept for the whole.</summary>
+    [Range(0, 1024 * 1024)]
+    public int QuarantineHeadBytes { get; set; } = 4096;
 
     [Range(1, 1_000_000)]
     public int MaxRecordsPerBatch { get; set; } = 10_000;

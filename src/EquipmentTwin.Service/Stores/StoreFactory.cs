@@ -3,6 +3,7 @@ using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Hosting;
 using EquipmentTwin.Storage;
 using EquipmentTwin.Storage.Influx;
+using EquipmentTwin.Storage.Models;
 using EquipmentTwin.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,9 @@ public sealed partial class StoreFactory
     public ITelemetryStore Telemetry { get; }
 
     public IAlertStore Alerts => _sqlite;
+
+    /// <summary>A model registry in the SQLite metadata database (its own table); the caller disposes it.</summary>
+    public IModelRegistry CreateModelRegistry() => new SqliteModelRegistry(_sqlite.Path);
 
     /// <summary>The SQLite database (all data, or the metadata beside InfluxDB): for backups and stores of its own tables.</summary>
     public SqliteTelemetryStore Sqlite => _sqlite;

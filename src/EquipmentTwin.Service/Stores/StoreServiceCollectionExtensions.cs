@@ -1,6 +1,7 @@
 using EquipmentTwin.Service.Hosting;
 using EquipmentTwin.Storage;
 using EquipmentTwin.Storage.Audit;
+using EquipmentTwin.Storage.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton<StoreFactory>();
         services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().Telemetry);
         services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().Alerts);
+        services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateModelRegistry());
         services.AddSingleton<IAuditStore>(sp => SqliteAuditStore.Open(Path.GetFullPath(sp.GetRequiredService<IOptions<StoreOptions>>().Value.DataDir)));
         return services;
     }

@@ -1,3 +1,4 @@
+using EquipmentTwin.Core.Progress;
 using Microsoft.Data.Sqlite;
 
 namespace EquipmentTwin.Storage.Sqlite;
@@ -12,7 +13,7 @@ public sealed record MigrationReport(long Readings, long Series, long Chunks, lo
 /// </summary>
 public static class LayoutMigration
 {
-    public static MigrationReport Run(string dataDir, Action<string>? progress = null)
+    public static MigrationReport Run(string dataDir, IJobProgress? progress = null)
     {
         var path = Path.Combine(dataDir, "twin.db");
         if (!File.Exists(path))
@@ -29,7 +30,7 @@ public static class LayoutMigration
             Exec(c, "PRAGMA busy_timeout=30000;");
             if (Convert.ToInt64(Scalar(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'telemetry'")) == 0)
             {
-                progress?.Invoke("nothing to migrate: the store already keeps readings in chunks");
+                progress?.Step("nothing to migrate: the store already keeps readings in chunks");
                 return new MigrationReport(0, 0, 0, before, before);
             }
 
@@ -45,6 +46,7 @@ public static class LayoutMigration
                 }
             }
 
+            progress?.Step("moving readings into chunks", series.Count, "series");
             foreach (var id in series)
             {
                 using var tx = c.BeginTransaction();
@@ -93,14 +95,11 @@ public static class LayoutMigration
 
                 tx.Commit();
                 seriesCount++;
-                if (seriesCount % 50 == 0)
-                {
-                    progress?.Invoke($"{seriesCount}/{series.Count} series, {readings:N0} readings");
-                }
+                progress?.Report(seriesCount);
             }
 
             Exec(c, "DROP TABLE telemetry;");
-            progress?.Invoke($"{seriesCount} series, {readings:N0} readings in {chunks:N0} chunks; rebuilding the file");
+            progress?.Step($"{seriesCount} series, {readings:N0} readings in {chunks:N0} chunks; rebuilding the file");
             Exec(c, "PRAGMA journal_mode=DELETE;");
             Exec(c, "PRAGMA page_size=16384;");
             Exec(c, "VACUUM;");

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using EquipmentTwin.Storage.Audit;
+using EquipmentTwin.Storage.Models;
+using EquipmentTwin.Storage.Sqlite;
+using EquipmentTwin.Testing;
+
+namespace EquipmentTwin.Cli.Tests;
+
+/// <summary><c>twin models</c> on a store's registry, in-process.</summary>
+public sealed class ModelsCommandTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 29, 0, 0, 0, TimeSpan.Zero);
+
+    private static async Task<string> StoreWithTwoVersionsAsync(TempDirectory dir)
+    {
+        await using (SqliteTelemetryStore.Open(dir.Path))
+        {
+        }
+
+        using var registry = new SqliteModelRegistry(Path.Combine(dir.Path, "twin.db"));
+        foreach (var v in new[] { 1, 2 })
+        {
+            await registry.RegisterAsync(new ModelRecord
+            {
+                Kind = "anomaly-mri", Version = v, Reason = "trained", Source = "store", Validation = new Dictionary<string, double> { ["recall"] = 0.7 + v / 10.0 },
+                CreatedAt = T0, ChangedAt = T0, ChangedBy = "system",
+            }, default);
+        }
+
+        await registry.PromoteAsync("anomaly-mri", 1, "system", "first", T0, default);
+        return dir.Path;
+    }
+
+    [Fact]
+    public async Task Promote_and_rollback_change_the_champion_and_write_the_user_and_reason_to_the_audit_trail()
+    {
+        using var dir = new TempDirectory("models-cli");
+        var data = await StoreWithTwoVersionsAsync(dir);
+
+        var (code, stdout, stderr) = await InProcess.TwinAsync("models", "promote", "anomaly-mri", "2", "--data-dir", data, "--reason", "recall 0.9 on held-out devices");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("anomaly-mri v2 is champion; v1 retired", stdout);
+
+        var json = Path.Combine(dir.Path, "list.json");
+        (code, stdout, _) = await InProcess.TwinAsync("models", "list", "--data-dir", data, "--json", json);
+        Assert.Equal(0, code);
+        Assert.Contains("v2    champion  recall 0.9 on held-out devices  [recall 0.9]", stdout);
+        using (var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json)))
+        {
+            var champion = doc.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("state").GetString() == "champion");
+            Assert.Equal((2, Environment.UserName), (champion.GetProperty("version").GetInt32(), champion.GetProperty("changedBy").GetString()));
+        }
+
+        (code, stdout, stderr) = await InProcess.TwinAsync("models", "rollback", "anomaly-mri", "--data-dir", data, "--reason", "v2 misses cold heads");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("anomaly-mri v1 is champion again; v2 retired", stdout);
+
+        using var audit = SqliteAuditStore.Open(data);
+        var history = await audit.HistoryAsync("model/anomaly-mri", default);
+        Assert.Equal([("promoted", "v1", "v2", "recall 0.9 on held-out devices"), ("rolled-back", "v2", "v1", "v2 misses cold heads")],
+            history.Select(e => (e.Action, e.FromState!, e.ToState, e.Comment!)));
+        Assert.All(history, e => Assert.Equal(Environment.UserName, e.Actor));
+
+        (code, stdout, _) = await InProcess.TwinAsync("models", "show", "anomaly-mri", "2", "--data-dir", data);
+        Assert.Equal(0, code);
+        Assert.Contains("anomaly-mri v2: retired (rolled back to v1: v2 misses cold heads", stdout);
+    }
+
+    [Fact]
+    public async Task A_missing_reason_is_a_usage_error_and_an_unknown_version_a_failure()
+    {
+        using var dir = new TempDirectory("models-cli");
+        var data = await StoreWithTwoVersionsAsync(dir);
+        Assert.Equal(2, (await InProcess.TwinAsync("models", "promote", "anomaly-mri", "2", "--data-dir", data)).ExitCode);
+        var (code, _, stderr) = await InProcess.TwinAsync("models", "promote", "anomaly-mri", "7", "--data-dir", data, "--reason", "x");
+        Assert.Equal(1, code);
+        Assert.Contains("anomaly-mri/7 is not known", stderr);
+        Assert.Equal(1, (await InProcess.TwinAsync("models", "rollback", "anomaly-mri", "--data-dir", data, "--reason", "nothing earlier")).ExitCode);
+    }
+}
