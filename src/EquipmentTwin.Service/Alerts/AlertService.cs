@@ -248,12 +248,29 @@ public sealed partial class AlertService
                 _touchedDevices.Clear();
             }
 
-            if (changed.Count > 0)
+            try
             {
-                await _alerts.SaveAlertsAsync(changed.Select(a => new StoredAlert(a.Id, a.DeviceId, a.State.ToWire(), a.OpenedMs, a.UpdatedMs, AlertJson.Serialize(a))).ToArray(), ct).ConfigureAwait(false);
+                if (changed.Count > 0)
+                {
+                    await _alerts.SaveAlertsAsync(changed.Select(a => new StoredAlert(a.Id, a.DeviceId, a.State.ToWire(), a.OpenedMs, a.UpdatedMs, AlertJson.Serialize(a))).ToArray(), ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Nothing is lost: the changes wait for the next flush (the caller counts and retries it).
+                Requeue(changed, audit, summaries);
+                throw;
             }
 
-            await _audit.AppendAsync(audit, ct).ConfigureAwait(false);
+            try
+            {
+                await _audit.AppendAsync(audit, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Requeue([], audit, summaries);
+                throw;
+            }
             foreach (var a in changed)
             {
                 await PublishAsync(Topics.Format(a.Site, a.DeviceId, Channel.Alerts), JsonSerializer.SerializeToUtf8Bytes(AlertJson.ToDto(a), AlertJson.Options), false, ct).ConfigureAwait(false);
@@ -269,6 +286,28 @@ public sealed partial class AlertService
         finally
         {
             _flushLock.Release();
+        }
+    }
+
+    /// <summary>Puts back what a failed flush took: alerts not changed since, audit entries ahead of newer ones, and the devices to republish.</summary>
+    private void Requeue(IReadOnlyList<AlertSnapshot> changed, IReadOnlyList<AuditEntry> audit, IReadOnlyList<TwinSummaryDto> summaries)
+    {
+        lock (_pipeline)
+        {
+            foreach (var a in changed)
+            {
+                if (!_changed.ContainsKey(a.Id) && _pipeline.Alerts.Find(a.Id) is { } alert)
+                {
+                    _changed[a.Id] = alert;
+                }
+            }
+
+            _pendingAudit.InsertRange(0, audit);
+            foreach (var s in summaries)
+            {
+                _publishedSummary.Remove(s.DeviceId);
+                _touchedDevices.Add(s.DeviceId);
+            }
         }
     }
 
