@@ -12,6 +12,7 @@ using EquipmentTwin.Service.Models;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
 using EquipmentTwin.Storage.Audit;
+using EquipmentTwin.Storage.Labels;
 using EquipmentTwin.Storage.Models;
 using Microsoft.Extensions.Logging;
 
@@ -49,9 +50,11 @@ public sealed partial class AlertService
     private (string Actor, string? Comment)? _acting;
 
     private readonly ModelsInUse _models;
+    private readonly ILabelStore _labels;
 
-    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, IMqttPublisher publisher, LiveFeed feed, TimeProvider time, ModelsInUse models, ILogger<AlertService> logger)
+    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, IMqttPublisher publisher, LiveFeed feed, TimeProvider time, ModelsInUse models, ILabelStore labels, ILogger<AlertService> logger)
     {
+        _labels = labels;
         _models = models;
         _pipeline = pipeline;
         _twins = twins;
@@ -206,6 +209,12 @@ public sealed partial class AlertService
         if (result.Outcome == AlertActionOutcome.Done)
         {
             await FlushAsync(ct).ConfigureAwait(false);
+            if (action == AlertAction.FalseAlarm)
+            {
+                // The engineer's word becomes a label the next training and validation learn from.
+                var a = result.Alert!;
+                await _labels.AddAsync([new Label(Label.FalseAlarm, a.DeviceId, a.Component, a.OpenedMs, a.ClosedMs ?? a.UpdatedMs, a.Id, actor, _time.GetUtcNow(), "api", comment)], ct).ConfigureAwait(false);
+            }
         }
 
         return result;

@@ -5,6 +5,7 @@ using EquipmentTwin.Service.Alerts;
 using EquipmentTwin.Service.Ingest;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
+using EquipmentTwin.Storage.Labels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,8 +39,12 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
     /// <summary>Attempts at one committed write before analytics gives it up.</summary>
     public const int MaxAttempts = 6;
 
-    public AnalyticsService(IngestPipeline ingest, AnalyticsPipeline pipeline, TwinRegistry twins, ITelemetryStore store, AlertService alerts, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<AnalyticsService> logger, IMeterFactory? meters = null)
+    private readonly ILabelStore _labels;
+    private readonly List<Label> _pendingLabels = new();
+
+    public AnalyticsService(IngestPipeline ingest, AnalyticsPipeline pipeline, TwinRegistry twins, ITelemetryStore store, AlertService alerts, ILabelStore labels, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<AnalyticsService> logger, IMeterFactory? meters = null)
     {
+        _labels = labels;
         _time = time;
         var meter = meters?.Create("EquipmentTwin.Analytics") ?? new Meter("EquipmentTwin.Analytics");
         _failures = meter.CreateCounter<long>("equipmenttwin.analytics.batch_failures", description: "Failed attempts at analysing a committed write (each is retried)");
@@ -108,6 +113,12 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
                 }
 
                 await _alerts.FlushAsync(ct).ConfigureAwait(false);
+                if (_pendingLabels.Count > 0)
+                {
+                    await _labels.AddAsync(_pendingLabels, ct).ConfigureAwait(false);
+                    _pendingLabels.Clear();
+                }
+
                 if (attempt > 1)
                 {
                     _recovered.Add(1);
@@ -147,6 +158,7 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
             case MaintenanceItem mi when ModalityOf(mi.DeviceId) is { } m:
                 _pipeline.ProcessMaintenance(mi.DeviceId, mi.Site, m, mi.Record);
                 _alerts.Touch(mi.DeviceId);
+                _pendingLabels.Add(Label.FromMaintenance(mi.DeviceId, mi.Record, mi.ReceivedAt, "maintenance record"));
                 break;
             case BatchItem or MaintenanceItem:
                 Interlocked.Increment(ref _skippedNoNameplate);
