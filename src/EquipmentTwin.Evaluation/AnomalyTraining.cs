@@ -101,7 +101,7 @@ public static class AnomalyTraining
     /// <summary>Alarms per 100 device-months the engine's rule would raise on healthy rows (the same rule the calibration holds to).</summary>
     public static double HealthyAlarmsPer100DeviceMonths(AnomalyModel model, IReadOnlyList<AnomalyFeatureRow> rows, double minAlarmDays = 7)
     {
-        var devices = rows.GroupBy(r => r.DeviceId).Select(g => g.OrderBy(r => r.WindowEndMs).Select(r => model.Score(r.Values)).ToArray()).ToList();
+        var devices = rows.GroupBy(r => r.DeviceId).Select(g => g.OrderBy(r => r.WindowEndMs).Select(r => model.Score(r)).ToArray()).ToList();
         var months = rows.Count * AnomalyFeatures.WindowMs / 86_400_000.0 / 30.4375;
         var alarms = AnomalyThresholdCalibrator.Alarms(devices, model.Threshold, (int)Math.Ceiling(minAlarmDays * 86_400_000.0 / AnomalyFeatures.WindowMs));
         return months <= 0 ? 0 : Math.Round(alarms * 100 / months, 3);

@@ -29,7 +29,8 @@ public interface ITelemetryStore : IAsyncDisposable
     Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken);
 
     /// <summary>Newest first.</summary>
-    Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken);
+    /// <summary>Newest first, at most <paramref name="limit"/>, only entries with an id below <paramref name="beforeId"/> when given (paging).</summary>
+    Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, long? beforeId, CancellationToken cancellationToken);
 
     Task<IngestCounters> GetCountersAsync(CancellationToken cancellationToken);
 

@@ -17,7 +17,9 @@ public sealed record DeviceSnapshot(
     DateTimeOffset? LastReceivedAt,
     IReadOnlyDictionary<string, SignalReading> Latest);
 
-public sealed record QuarantineEntry(long Id, DateTimeOffset ReceivedAt, string Topic, string Reason, string Detail, bool WholePayload, int RecordsRejected, byte[] Payload);
+/// <summary>A quarantined payload: <see cref="Payload"/> is its head (or all of it when small), <see cref="PayloadBytes"/> and <see cref="Sha256"/> describe the whole.</summary>
+public sealed record QuarantineEntry(long Id, DateTimeOffset ReceivedAt, string Topic, string Reason, string Detail, bool WholePayload, int RecordsRejected, byte[] Payload,
+    long PayloadBytes, string? Sha256);
 
 /// <summary>Ingest counts since the store was created; they survive restarts because they are written with the data.</summary>
 public sealed record IngestCounters(

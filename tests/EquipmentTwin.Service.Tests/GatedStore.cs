@@ -53,7 +53,7 @@ public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore, IAlertS
 
     public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken) => inner.LoadDevicesAsync(cancellationToken);
 
-    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken) => inner.QueryQuarantineAsync(limit, cancellationToken);
+    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, long? beforeId, CancellationToken cancellationToken) => inner.QueryQuarantineAsync(limit, beforeId, cancellationToken);
 
     public Task<IngestCounters> GetCountersAsync(CancellationToken cancellationToken) => inner.GetCountersAsync(cancellationToken);
 

@@ -101,7 +101,7 @@ public sealed class SqliteTelemetryStoreTests : IDisposable
         await store.WriteAsync([item], _ct);
         await store.WriteAsync([item], _ct);
 
-        var entry = Assert.Single(await store.QueryQuarantineAsync(10, _ct));
+        var entry = Assert.Single(await store.QueryQuarantineAsync(10, null, _ct));
         Assert.Equal("bad-timestamp", entry.Reason);
         Assert.False(entry.WholePayload);
         Assert.Equal(new byte[] { 1, 2, 3 }, entry.Payload);
@@ -119,7 +119,7 @@ public sealed class SqliteTelemetryStoreTests : IDisposable
             new QuarantineItem("t/2", "schema-mismatch", "nope", [0xff, 0xfe], true, 0, Received.AddSeconds(1)),
         ], _ct);
 
-        var entries = await store.QueryQuarantineAsync(10, _ct);
+        var entries = await store.QueryQuarantineAsync(10, null, _ct);
 
         Assert.Equal(["schema-mismatch", "malformed-json"], entries.Select(e => e.Reason));
         Assert.Equal(new byte[] { 0xff, 0xfe }, entries[0].Payload);

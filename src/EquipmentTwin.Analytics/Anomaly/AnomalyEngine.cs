@@ -81,7 +81,7 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             _defaults = names.Select(n => n.EndsWith(".sd", StringComparison.Ordinal) ? 1f : 0f).ToArray();
             _modelRow = new float[names.Count];
             _missing = new bool[names.Count];
-            _signalOfModelFeature = _layoutOfModelFeature.Select(at => at < 0 ? -1 : SignalIndexOfFeature(at)).ToArray();
+            _signalOfModelFeature = _layoutOfModelFeature.Select(at => at < 0 ? -1 : features.SignalIndexOfFeature(at)).ToArray();
             for (var w = 0; w < _ring.Length; w++)
             {
                 _ring[w] = new Window(names.Count, features.Signals.Count);
@@ -126,7 +126,7 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
             var score = _model.Score(_modelRow, _missing);
             var window = _ring[_windows % _ring.Length];
-            window.Set(hourEndMs, score, score > _model.Threshold, _modelRow, _missing);
+            window.Set(hourEndMs, score, _model.Distance2(_modelRow, _missing), score > _model.Threshold, _modelRow, _missing);
             for (var s = 0; s < _features.Signals.Count; s++)
             {
                 window.Z[s] = row[3 * s];
@@ -134,17 +134,6 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
             _windows++;
             Decide(window, masked);
-        }
-
-        private int SignalIndexOfFeature(int layoutIndex)
-        {
-            var s = _features.Signals.Count;
-            if (layoutIndex < 3 * s)
-            {
-                return layoutIndex / 3;
-            }
-
-            return layoutIndex < _features.EventsOffset ? s + (layoutIndex - 3 * s) : -1;
         }
 
         private void Decide(Window latest, bool[] masked)
@@ -207,7 +196,7 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             // Reconstruction-based contribution (Alcala & Qin 2009): how much the score falls when a signal, or
             // a component's signals, are treated as unknown. Averaged over the attribution windows.
             var bySignal = new double[_signalCount];
-            var floor = 1e-3 * latest.Score * latest.Score;
+            var floor = 1e-3 * latest.Distance2;
             for (var s = 0; s < _signalCount; s++)
             {
                 bySignal[s] = masked[s] ? 0 : Contribution(span, f => f == s);
@@ -291,7 +280,10 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             return n;
         }
 
-        /// <summary>Mean over the last <paramref name="span"/> windows of score² minus score² without the chosen signals.</summary>
+        /// <summary>
+    /// Mean over the last <paramref name="span"/> windows of the squared distance minus the squared distance without
+    /// the chosen signals (both before division by the observed dimensions, so that removing signals cannot raise it).
+    /// </summary>
         private double Contribution(int span, Func<int, bool> remove)
         {
             var model = _model!;
@@ -304,8 +296,8 @@ public sealed class AnomalyEngine : IAnalyticsEngine
                     _missing[i] = w.Missing[i] || remove(_signalOfModelFeature[i]);
                 }
 
-                var without = model.Score(w.Row, _missing);
-                sum += w.Score * w.Score - without * without;
+                var without = model.Distance2(w.Row, _missing);
+                sum += w.Distance2 - without;
             }
 
             return sum / span;
@@ -322,12 +314,14 @@ public sealed class AnomalyEngine : IAnalyticsEngine
         public readonly double[] Z = new double[signals];
         public long EndMs;
         public double Score;
+        public double Distance2;
         public bool Above;
 
-        public void Set(long endMs, double score, bool above, float[] row, bool[] missing)
+        public void Set(long endMs, double score, double distance2, bool above, float[] row, bool[] missing)
         {
             EndMs = endMs;
             Score = score;
+            Distance2 = distance2;
             Above = above;
             row.CopyTo(Row, 0);
             missing.CopyTo(Missing, 0);

@@ -8,7 +8,8 @@ namespace EquipmentTwin.Analytics.Anomaly;
 /// Collects anomaly feature rows per device for training: run healthy (simulated or recorded) data
 /// through <see cref="Pipeline.DeviceAnalytics"/> with it, then hand <see cref="RowsFor"/> to
 /// <see cref="AnomalyTrainer"/>. Rows inside a baseline period are not emitted; masked signals
-/// (data-quality issues) contribute baseline values, exactly as when scoring.
+/// (data-quality issues) contribute baseline values, exactly as when scoring, and each row records which
+/// features were masked so that a threshold is calibrated on the scores the engine would compute.
 /// </summary>
 public sealed class AnomalyFeatureCollector : IAnalyticsEngine
 {
@@ -98,7 +99,7 @@ public sealed class AnomalyFeatureCollector : IAnalyticsEngine
             var row = state.OnHour(hourEndMs, history);
             if (!row.IsEmpty)
             {
-                owner.Add(new AnomalyFeatureRow(context.DeviceId, context.Modality, hourEndMs, row.ToArray()));
+                owner.Add(new AnomalyFeatureRow(context.DeviceId, context.Modality, hourEndMs, row.ToArray(), state.Features.MissingOf(state.Quality.Masked)));
             }
         }
     }

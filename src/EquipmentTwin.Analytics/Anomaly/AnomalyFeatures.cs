@@ -93,6 +93,36 @@ public sealed class AnomalyFeatures
 
     public static AnomalyFeatures For(ModalityCatalog catalog) => new(catalog);
 
+    /// <summary>The signal (layout index: signals, then cumulative signals) a feature describes, or −1 for event counts.</summary>
+    public int SignalIndexOfFeature(int featureIndex)
+    {
+        var s = Signals.Count;
+        if (featureIndex < 3 * s)
+        {
+            return featureIndex / 3;
+        }
+
+        return featureIndex < EventsOffset ? s + (featureIndex - 3 * s) : -1;
+    }
+
+    /// <summary>Per feature, whether its signal is masked; null when no signal is (the common case, no allocation).</summary>
+    public bool[]? MissingOf(ReadOnlySpan<bool> maskedSignals)
+    {
+        if (maskedSignals.IndexOf(true) < 0)
+        {
+            return null;
+        }
+
+        var missing = new bool[Count];
+        for (var i = 0; i < missing.Length; i++)
+        {
+            var signal = SignalIndexOfFeature(i);
+            missing[i] = signal >= 0 && maskedSignals[signal];
+        }
+
+        return missing;
+    }
+
     /// <summary>
     /// Computes the window ending at <paramref name="windowEndMs"/> into <paramref name="destination"/>;
     /// <paramref name="masked"/> (by layout signal index, then cumulative index) forces baseline values.

@@ -61,6 +61,12 @@ public sealed class AnomalyModel
     /// <summary>Score with the flagged features treated as unknown (masked sensors, attribution by reconstruction).</summary>
     public double Score(ReadOnlySpan<float> features, ReadOnlySpan<bool> missing) => _scorer.Score(features, missing);
 
+    /// <summary>The squared distance s²·|o| with the flagged features unknown (falls as more are unknown; for attribution).</summary>
+    public double Distance2(ReadOnlySpan<float> features, ReadOnlySpan<bool> missing) => _scorer.Distance2(features, missing, out _);
+
+    /// <summary>Score of a collected row as the engine scores it: its masked features treated as unknown.</summary>
+    public double Score(AnomalyFeatureRow row) => row.Missing is null ? _scorer.Score(row.Values) : _scorer.Score(row.Values, row.Missing);
+
     /// <summary>ML.NET's own normalized PCA score of one window, run through the loaded transformer (slow; for checks).</summary>
     public float MlNetScore(float[] features)
     {

@@ -19,7 +19,7 @@ public static class AnomalyThresholdCalibrator
         double minAlarmDays = 7,
         double margin = 1.1)
     {
-        var devices = healthyRuns.SelectMany(run => run.GroupBy(r => r.DeviceId).Select(g => g.OrderBy(r => r.WindowEndMs).Select(r => model.Score(r.Values)).ToArray())).ToList();
+        var devices = healthyRuns.SelectMany(run => run.GroupBy(r => r.DeviceId).Select(g => g.OrderBy(r => r.WindowEndMs).Select(r => model.Score(r)).ToArray())).ToList();
         var rows = devices.Sum(d => d.Length);
         if (rows == 0)
         {

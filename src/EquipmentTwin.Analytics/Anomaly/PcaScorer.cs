@@ -37,65 +37,67 @@ internal sealed class PcaScorer
     public int Rank => _eigen.Length;
 
     /// <summary>The score of a complete window.</summary>
-    public double Score(ReadOnlySpan<float> x) => Score(x, default);
+    public double Score(ReadOnlySpan<float> x) => ScoreComplete(x);
 
     /// <summary>
-    /// The score with the features flagged in <paramref name="missing"/> treated as unknown: the projection is the
-    /// least-squares fit of the observed features onto the subspace (for a complete window, the plain projection),
-    /// and only observed features count in the residual. Masking a sensor therefore removes it from the judgement
-    /// instead of asserting a value that contradicts its correlated neighbours.
+    /// The score with the features flagged in <paramref name="missing"/> treated as unknown. Only active features
+    /// count: a window whose missing features are all inactive is scored exactly as a complete one. Otherwise the
+    /// projection is the probabilistic-PCA posterior mean of the observed active features,
+    /// t = (Eₒᵀ Dₒ⁻¹ Eₒ + Λ⁻¹)⁻¹ Eₒᵀ Dₒ⁻¹ cₒ, and s² = (Σⱼ tⱼ²/λⱼ + Σᵢ∈ₒ rᵢ²/vᵢ) / |o|, the Mahalanobis distance of the
+    /// observed features under the model's own marginal (Woodbury). A plain least-squares fit on the observed
+    /// features is ill-posed when a component lies mostly on unobserved or inactive features (its tⱼ, divided by a
+    /// small λⱼ, then dominates the score): the prior keeps tⱼ near 0 when the data say nothing about it, so
+    /// masking a sensor removes it from the judgement and can only lower the score.
     /// </summary>
     public double Score(ReadOnlySpan<float> x, ReadOnlySpan<bool> missing)
     {
+        var d2 = Distance2(x, missing, out var observed);
+        return Math.Sqrt(d2 / Math.Max(1, observed));
+    }
+
+    /// <summary>
+    /// The squared distance before it is divided by the observed dimensions (s² · |o|), and |o|. Unlike the score,
+    /// it can only fall when more features are treated as unknown, which is what attribution by reconstruction needs.
+    /// </summary>
+    public double Distance2(ReadOnlySpan<float> x, ReadOnlySpan<bool> missing, out int observed)
+    {
+        if (!AnyActiveMissing(missing))
+        {
+            observed = _activeCount;
+            return Distance2Complete(x);
+        }
+
         var k = _eigen.Length;
         Span<double> t = stackalloc double[k];
-        var observed = 0;
-        if (missing.IsEmpty || missing.IndexOf(true) < 0)
+        Span<double> a = stackalloc double[k * k];
+        observed = 0;
+        for (var i = 0; i < _mean.Length; i++)
         {
+            if (!_active[i] || missing[i])
+            {
+                continue;
+            }
+
+            observed++;
+            var w = _invResidual[i];
+            double c = x[i] - _mean[i];
             for (var j = 0; j < k; j++)
             {
-                var e = _eigen[j];
-                double dot = 0;
-                for (var i = 0; i < _mean.Length; i++)
+                var ej = _eigen[j][i] * w;
+                t[j] += ej * c;
+                for (var l = 0; l <= j; l++)
                 {
-                    if (_active[i])
-                    {
-                        dot += e[i] * (double)(x[i] - _mean[i]);
-                    }
+                    a[j * k + l] += ej * _eigen[l][i];
                 }
-
-                t[j] = dot;
             }
-
-            observed = _activeCount;
         }
-        else
+
+        for (var j = 0; j < k; j++)
         {
-            // Normal equations (Eₒᵀ Eₒ) t = Eₒᵀ cₒ over the observed active features.
-            Span<double> a = stackalloc double[k * k];
-            for (var i = 0; i < _mean.Length; i++)
-            {
-                if (!_active[i] || missing[i])
-                {
-                    continue;
-                }
-
-                observed++;
-                double c = x[i] - _mean[i];
-                for (var j = 0; j < k; j++)
-                {
-                    var ej = _eigen[j][i];
-                    t[j] += ej * c;
-                    for (var l = 0; l <= j; l++)
-                    {
-                        a[j * k + l] += ej * _eigen[l][i];
-                    }
-                }
-            }
-
-            SolveSymmetric(a, t, k);
+            a[j * k + j] += _invLambda[j];
         }
 
+        SolveSymmetric(a, t, k);
         double score2 = 0;
         for (var j = 0; j < k; j++)
         {
@@ -104,7 +106,7 @@ internal sealed class PcaScorer
 
         for (var i = 0; i < _mean.Length; i++)
         {
-            if (!_active[i] || (!missing.IsEmpty && missing[i]))
+            if (!_active[i] || missing[i])
             {
                 continue;
             }
@@ -118,7 +120,67 @@ internal sealed class PcaScorer
             score2 += r * r * _invResidual[i];
         }
 
-        return Math.Sqrt(score2 / Math.Max(1, observed));
+        return score2;
+    }
+
+    private bool AnyActiveMissing(ReadOnlySpan<bool> missing)
+    {
+        for (var i = 0; i < missing.Length; i++)
+        {
+            if (missing[i] && _active[i])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The score of a complete window: the plain projection onto the subspace over the active features.</summary>
+    private double ScoreComplete(ReadOnlySpan<float> x) => Math.Sqrt(Distance2Complete(x) / _activeCount);
+
+    private double Distance2Complete(ReadOnlySpan<float> x)
+    {
+        var k = _eigen.Length;
+        Span<double> t = stackalloc double[k];
+        for (var j = 0; j < k; j++)
+        {
+            var e = _eigen[j];
+            double dot = 0;
+            for (var i = 0; i < _mean.Length; i++)
+            {
+                if (_active[i])
+                {
+                    dot += e[i] * (double)(x[i] - _mean[i]);
+                }
+            }
+
+            t[j] = dot;
+        }
+
+        double score2 = 0;
+        for (var j = 0; j < k; j++)
+        {
+            score2 += t[j] * t[j] * _invLambda[j];
+        }
+
+        for (var i = 0; i < _mean.Length; i++)
+        {
+            if (!_active[i])
+            {
+                continue;
+            }
+
+            double r = x[i] - _mean[i];
+            for (var j = 0; j < k; j++)
+            {
+                r -= t[j] * _eigen[j][i];
+            }
+
+            score2 += r * r * _invResidual[i];
+        }
+
+        return score2;
     }
 
     /// <summary>Solves A t = b in place for symmetric positive semi-definite A (lower triangle filled), by Cholesky with a small ridge.</summary>

@@ -65,13 +65,18 @@ public sealed record MaintenanceListDto(string Device, string From, string To, i
 
 public sealed record PointDto(string Ts, double Value);
 
-public sealed record SignalSeriesDto(string Device, string Signal, string? Unit, string From, string To, int Count, IReadOnlyList<PointDto> Points, bool Truncated);
+/// <summary>Raw readings, oldest first; <c>truncated</c> when the range holds more than <c>limit</c>: <c>continuation</c> is the <c>from</c> of the next page, <c>next</c> its URL.</summary>
+public sealed record SignalSeriesDto(string Device, string Signal, string? Unit, string From, string To, int Count, IReadOnlyList<PointDto> Points, bool Truncated,
+    string? Continuation, string? Next);
 
 public sealed record EventListDto(string Device, string From, string To, int Count, IReadOnlyList<EventDto> Events);
 
-public sealed record QuarantineDto(long Id, string ReceivedAt, string Topic, string Reason, string Detail, bool WholePayload, int RecordsRejected, int PayloadBytes, string PayloadEncoding, string Payload);
+/// <summary>A quarantined payload: <c>payload</c> holds its first <c>payloadKeptBytes</c>; <c>payloadBytes</c> and <c>payloadSha256</c> describe all of it.</summary>
+public sealed record QuarantineDto(long Id, string ReceivedAt, string Topic, string Reason, string Detail, bool WholePayload, int RecordsRejected, long PayloadBytes, string PayloadEncoding, string Payload,
+    int PayloadKeptBytes, bool PayloadTruncated, string? PayloadSha256);
 
-public sealed record QuarantineListDto(int Count, IReadOnlyList<QuarantineDto> Entries);
+/// <summary>One page, newest first; <c>continuation</c> is null on the last page, else pass it back (or follow <c>next</c>).</summary>
+public sealed record QuarantineListDto(int Count, IReadOnlyList<QuarantineDto> Entries, string? Continuation, string? Next);
 
 public sealed record IngestStatsDto(
     long BatchesAccepted,

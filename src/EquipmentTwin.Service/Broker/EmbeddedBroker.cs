@@ -30,6 +30,7 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
     private long _refusedPublishes;
     private long _refusedSubscriptions;
     private long _refusedConnections;
+    private long _refusedOversize;
 
     /// <summary>Publishes refused: to another device's topic, to alerts/twin, or oversize.</summary>
     public long RefusedPublishes => Interlocked.Read(ref _refusedPublishes);
@@ -37,6 +38,8 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
     public long RefusedSubscriptions => Interlocked.Read(ref _refusedSubscriptions);
 
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
+    /// <summary>Publishes refused because the payload was larger than <c>Mqtt:MaxPayloadBytes</c> (also counted in <see cref="RefusedPublishes"/>).</summary>
+    public long RefusedOversize => Interlocked.Read(ref _refusedOversize);
 
     /// <summary>True when anyone on loopback may connect without credentials (demo mode).</summary>
     public bool Anonymous => _access is null && options.Value.Username is not { Length: > 0 };
@@ -158,6 +161,17 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
         // Messages the service itself injects carry no client id and are not for ingest.
         if (string.IsNullOrEmpty(e.ClientId) || e.ClientId == ServiceClientId)
         {
+            return;
+        }
+
+        var size = e.ApplicationMessage.Payload.Length;
+        if (size > options.Value.MaxPayloadBytes)
+        {
+            Interlocked.Increment(ref _refusedOversize);
+            Refuse(ref _refusedPublishes, "oversize", e.ClientId, $"{e.ApplicationMessage.Topic}: {size} bytes, limit {options.Value.MaxPayloadBytes}");
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MQTTnet.Protocol.MqttPubAckReasonCode.QuotaExceeded;
+            e.Response.ReasonString = $"payload larger than {options.Value.MaxPayloadBytes} bytes";
             return;
         }
 

@@ -152,7 +152,7 @@ public static class TwinServiceHost
                 MaxPayloadBytes = o.MaxPayloadBytes,
                 MaxRecordsPerBatch = o.MaxRecordsPerBatch,
                 MaxFutureSkew = o.MaxFutureSkewMinutes > 0 ? TimeSpan.FromMinutes(o.MaxFutureSkewMinutes) : null,
-            });
+            }, o.QuarantineHeadBytes);
         });
 
         var store = configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();

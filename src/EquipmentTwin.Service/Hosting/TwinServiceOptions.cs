@@ -37,6 +37,10 @@ public sealed class MqttOptions
     /// <summary>External broker: file holding the service's password (read at start), instead of Password.</summary>
     public string? PasswordFromFile { get; set; }
 
+    /// <summary>Embedded broker: largest payload it takes; a larger publish is refused (PUBACK QuotaExceeded on MQTT 5) and counted, never stored.</summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Why these settings may not run: anonymous access on a non-loopback address (demo mode is loopback only).</summary>
     public string? Refusal()
     {
@@ -121,6 +125,10 @@ public sealed class IngestOptions
 
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Bytes of a quarantined payload kept in the database; its size and SHA-256 are kept for the whole.</summary>
+    [Range(0, 1024 * 1024)]
+    public int QuarantineHeadBytes { get; set; } = 4096;
 
     [Range(1, 1_000_000)]
     public int MaxRecordsPerBatch { get; set; } = 10_000;

@@ -16,6 +16,9 @@ namespace EquipmentTwin.Service.Ingest;
 /// </summary>
 public sealed partial class IngestPipeline
 {
+    /// <summary>Quarantine reason of a nameplate whose modality differs from the device's registered one.</summary>
+    public const string ModalityChanged = "modality-changed";
+
     private readonly Channel<Pending> _queue;
     private readonly MessageDecoder _decoder;
     private readonly ITelemetryStore _store;
@@ -64,6 +67,14 @@ public sealed partial class IngestPipeline
         if (item is null)
         {
             return IngestOutcome.Ignored;
+        }
+
+        // A device keeps the modality of its first nameplate: its stored series, catalog and models are that
+        // modality's. Another modality under the same id is a misconfiguration or a reused id, refused into quarantine
+        // (docs/wire-format.md). Two conflicting first nameplates racing each other are not caught: the later wins.
+        if (item is NameplateItem np && _twins.Read(np.DeviceId, t => t.Modality is { } m ? Core.WireFormat.ModalityNames.ToWire(m) : "") is { Length: > 0 } known && known != Core.WireFormat.ModalityNames.ToWire(np.Nameplate.Modality))
+        {
+            item = _decoder.Refuse(topic, ModalityChanged, $"device '{np.DeviceId}' is registered as {known}; a nameplate with modality {Core.WireFormat.ModalityNames.ToWire(np.Nameplate.Modality)} is refused (use a new device id)", payload, item.ReceivedAt);
         }
 
         _messages.Add(1);

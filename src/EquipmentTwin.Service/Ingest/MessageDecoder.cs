@@ -1,13 +1,20 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Text;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Storage;
 
 namespace EquipmentTwin.Service.Ingest;
 
-/// <summary>Turns one MQTT message into the items the store writes: the decoded value, or a quarantine entry with its reason.</summary>
-public sealed class MessageDecoder(WireLimits limits)
+/// <summary>
+/// Turns one MQTT message into the items the store writes: the decoded value, or a quarantine entry with its reason.
+/// Quarantine keeps the first <paramref name="quarantineHeadBytes"/> of a payload with its size and SHA-256, so a huge
+/// payload costs kilobytes in the database and in <c>GET /api/quarantine</c>, and can still be matched to its source.
+/// </summary>
+public sealed class MessageDecoder(WireLimits limits, int quarantineHeadBytes = MessageDecoder.DefaultQuarantineHeadBytes)
 {
+    public const int DefaultQuarantineHeadBytes = 4096;
+
     public WireLimits Limits { get; } = limits;
 
     /// <summary>Null when the topic is not for ingest.</summary>
@@ -35,8 +42,8 @@ public sealed class MessageDecoder(WireLimits limits)
                 QuarantineItem? rejected = null;
                 if (logs.RecordErrors.Count > 0)
                 {
-                    rejected = new QuarantineItem(topic, logs.RecordErrors[0].Reason.ToWire(), DescribeRecordErrors(logs.RecordErrors, logs.Value.Records.Count), payload.ToArray(),
-                        WholePayload: logs.Value.Records.Count == 0, logs.RecordErrors.Count, receivedAt);
+                    rejected = Quarantine(topic, logs.RecordErrors[0].Reason.ToWire(), DescribeRecordErrors(logs.RecordErrors, logs.Value.Records.Count), payload,
+                        wholePayload: logs.Value.Records.Count == 0, logs.RecordErrors.Count, receivedAt);
                 }
 
                 return new BatchItem(address.Site, address.DeviceId, logs.Value, receivedAt, rejected);
@@ -65,8 +72,24 @@ public sealed class MessageDecoder(WireLimits limits)
         }
     }
 
-    private static QuarantineItem Quarantine(string topic, RejectReason reason, string detail, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt) =>
-        new(topic, reason.ToWire(), detail, payload.ToArray(), WholePayload: true, RecordsRejected: 0, receivedAt);
+    /// <summary>A payload that decoded but is refused for a reason only the service knows (e.g. a changed modality).</summary>
+    public QuarantineItem Refuse(string topic, string reason, string detail, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt) =>
+        Quarantine(topic, reason, detail, payload, wholePayload: true, recordsRejected: 0, receivedAt);
+
+    private QuarantineItem Quarantine(string topic, RejectReason reason, string detail, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt) =>
+        Quarantine(topic, reason.ToWire(), detail, payload, wholePayload: true, recordsRejected: 0, receivedAt);
+
+    private QuarantineItem Quarantine(string topic, string reason, string detail, ReadOnlySequence<byte> payload, bool wholePayload, int recordsRejected, DateTimeOffset receivedAt)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var segment in payload)
+        {
+            sha.AppendData(segment.Span);
+        }
+
+        var head = payload.Slice(0, Math.Min(payload.Length, quarantineHeadBytes)).ToArray();
+        return new QuarantineItem(topic, reason, detail, head, wholePayload, recordsRejected, receivedAt, payload.Length, Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
 
     private static string DescribeRecordErrors(IReadOnlyList<RecordError> errors, int kept)
     {

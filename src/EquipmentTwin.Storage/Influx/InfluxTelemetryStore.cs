@@ -215,7 +215,7 @@ public sealed class InfluxTelemetryStore : ITelemetryStore
 
     public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken) => _meta.LoadDevicesAsync(cancellationToken);
 
-    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken) => _meta.QueryQuarantineAsync(limit, cancellationToken);
+    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, long? beforeId, CancellationToken cancellationToken) => _meta.QueryQuarantineAsync(limit, beforeId, cancellationToken);
 
     public Task<IngestCounters> GetCountersAsync(CancellationToken cancellationToken) => _meta.GetCountersAsync(cancellationToken);
 

@@ -46,6 +46,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         try
         {
             Migrate();
+            AddQuarantineDigestColumns();
             LoadSeries();
             _chunks.LoadOpen(_writer);
         }
@@ -151,6 +152,15 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         Execute(_writer, $"PRAGMA user_version = {SchemaVersion};");
     }
 
+    /// <summary>Quarantine keeps a payload's head only; these columns describe the whole (added in place to older files).</summary>
+    private void AddQuarantineDigestColumns()
+    {
+        if (Convert.ToInt64(Scalar(_writer, "SELECT count(*) FROM pragma_table_info('quarantine') WHERE name = 'payload_bytes';")) == 0)
+        {
+            Execute(_writer, "ALTER TABLE quarantine ADD COLUMN payload_bytes INTEGER; ALTER TABLE quarantine ADD COLUMN sha256 TEXT;");
+        }
+    }
+
     private void LoadSeries()
     {
         using var cmd = _writer.CreateCommand();
@@ -201,7 +211,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         using var nameplateCmd = Command(tx, "UPDATE devices SET modality = $m, vendor = $v, model = $o, serial = $se, installed = $i, software = $sw WHERE device = $d", "$m", "$v", "$o", "$se", "$i", "$sw", "$d");
         using var statusCmd = Command(tx, "UPDATE devices SET online = $o, status_at = $t WHERE device = $d", "$o", "$t", "$d");
         using var maintenanceCmd = Command(tx, "INSERT OR REPLACE INTO maintenance (device, ts, component, action, text, engineer) VALUES ($d, $t, $c, $a, $x, $e)", "$d", "$t", "$c", "$a", "$x", "$e");
-        using var quarantineCmd = Command(tx, "INSERT INTO quarantine (received_at, topic, reason, detail, whole, records_rejected, payload) VALUES ($r, $t, $re, $de, $w, $n, $p)", "$r", "$t", "$re", "$de", "$w", "$n", "$p");
+        using var quarantineCmd = Command(tx, "INSERT INTO quarantine (received_at, topic, reason, detail, whole, records_rejected, payload, payload_bytes, sha256) VALUES ($r, $t, $re, $de, $w, $n, $p, $pb, $sh)", "$r", "$t", "$re", "$de", "$w", "$n", "$p", "$pb", "$sh");
 
         long batches = 0, records = 0, duplicates = 0, rejected = 0, recordsRejected = 0, nameplates = 0, statuses = 0, maintenance = 0, replaced = 0;
         var latest = new Dictionary<long, SignalPoint>();
@@ -246,7 +256,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
 
                     if (b.Rejected is { } rej)
                     {
-                        Run(quarantineCmd, rej.ReceivedAt.ToUnixTimeMilliseconds(), rej.Topic, rej.Reason, rej.Detail, rej.WholePayload ? 1 : 0, rej.RecordsRejected, rej.Payload);
+                        Run(quarantineCmd, rej.ReceivedAt.ToUnixTimeMilliseconds(), rej.Topic, rej.Reason, rej.Detail, rej.WholePayload ? 1 : 0, rej.RecordsRejected, rej.Payload, rej.TotalBytes, (object?)rej.Sha256 ?? DBNull.Value);
                         quarantineCmd.ExecuteNonQuery();
                         recordsRejected += rej.RecordsRejected;
                         rejected += rej.WholePayload ? 1 : 0;
@@ -286,7 +296,7 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
                     break;
 
                 case QuarantineItem q:
-                    Run(quarantineCmd, q.ReceivedAt.ToUnixTimeMilliseconds(), q.Topic, q.Reason, q.Detail, q.WholePayload ? 1 : 0, q.RecordsRejected, q.Payload);
+                    Run(quarantineCmd, q.ReceivedAt.ToUnixTimeMilliseconds(), q.Topic, q.Reason, q.Detail, q.WholePayload ? 1 : 0, q.RecordsRejected, q.Payload, q.TotalBytes, (object?)q.Sha256 ?? DBNull.Value);
                     quarantineCmd.ExecuteNonQuery();
                     if (q.WholePayload)
                     {
@@ -525,17 +535,19 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         return Task.FromResult<IReadOnlyList<DeviceSnapshot>>(list);
     }
 
-    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<QuarantineEntry>> QueryQuarantineAsync(int limit, long? beforeId, CancellationToken cancellationToken)
     {
         using var c = OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, received_at, topic, reason, detail, whole, records_rejected, payload FROM quarantine ORDER BY id DESC LIMIT $l";
+        cmd.CommandText = "SELECT id, received_at, topic, reason, detail, whole, records_rejected, payload, payload_bytes, sha256 FROM quarantine WHERE id < $b ORDER BY id DESC LIMIT $l";
         cmd.Parameters.AddWithValue("$l", limit);
+        cmd.Parameters.AddWithValue("$b", beforeId ?? long.MaxValue);
         var list = new List<QuarantineEntry>();
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            list.Add(new QuarantineEntry(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5) == 1, r.GetInt32(6), (byte[])r.GetValue(7)));
+            list.Add(new QuarantineEntry(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5) == 1, r.GetInt32(6), (byte[])r.GetValue(7),
+                r.IsDBNull(8) ? ((byte[])r.GetValue(7)).Length : r.GetInt64(8), r.IsDBNull(9) ? null : r.GetString(9)));
         }
 
         return Task.FromResult<IReadOnlyList<QuarantineEntry>>(list);

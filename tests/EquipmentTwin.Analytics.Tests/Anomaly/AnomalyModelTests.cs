@@ -86,4 +86,64 @@ public class AnomalyModelTests(AnomalyFleetFixture fleet, ITestOutputHelper outp
         Assert.Equal(fleet.Model.Info.Validation, again.Info.Validation);
         Assert.All(fleet.Rows, r => Assert.Equal(fleet.Model.Score(r.Values), again.Score(r.Values)));
     }
+
+    [Fact]
+    public void A_masked_sensor_cannot_inflate_the_score_through_a_component_that_lies_on_an_inactive_feature()
+    {
+        // Component 1 lies almost entirely on feature 0, which scoring ignores (inactive). A least-squares fit of
+        // the observed features with feature 2 masked cannot pin it down; the posterior keeps it at its prior.
+        var scorer = new PcaScorer(
+            mean: [0f, 0f, 0f],
+            eigenvectors: [[0.999f, 0.0447f, 0f], [0f, 0.7071f, 0.7071f]],
+            eigenvalues: [1.0, 1.0],
+            residualVariances: [0, 0.01, 0.01],
+            active: [false, true, true]);
+        float[] healthy = [0f, 0.3f, 0.32f];
+
+        var complete = scorer.Score(healthy);
+        var inactiveMissing = scorer.Score(healthy, [true, false, false]);
+        var sensorMasked = scorer.Score(healthy, [false, false, true]);
+        output.WriteLine($"complete {complete:F4}, inactive feature missing {inactiveMissing:F4}, feature 2 masked {sensorMasked:F4}");
+
+        Assert.Equal(complete, inactiveMissing);
+        Assert.True(double.IsFinite(sensorMasked));
+        Assert.InRange(sensorMasked, 0, complete * 1.5);
+    }
+
+    [Fact]
+    public void Masking_a_healthy_signal_keeps_its_windows_healthy()
+    {
+        var model = fleet.Model;
+        var features = AnomalyFeatures.For(AnomalyFleetFixture.Mri);
+        var worst = 0.0;
+        foreach (var row in fleet.Rows.Where((_, i) => i % 13 == 0))
+        {
+            for (var signal = 0; signal < features.Signals.Count + features.CumulativeSignals.Count; signal++)
+            {
+                var masked = new bool[features.Signals.Count + features.CumulativeSignals.Count];
+                masked[signal] = true;
+                var score = model.Score(row with { Missing = features.MissingOf(masked) });
+                worst = Math.Max(worst, score / Math.Max(model.Score(row.Values), 1));
+            }
+        }
+
+        output.WriteLine($"largest masked / complete score over healthy windows: {worst:F3}");
+        Assert.InRange(worst, 0, 1.5);
+    }
+
+    [Fact]
+    public void Collected_rows_record_which_features_a_sensor_fault_masked()
+    {
+        var collector = new AnomalyFeatureCollector();
+        var device = new SyntheticMri(202, AnomalyFleetFixture.Days) { Faults = [new SensorFault("chilled_water_supply_c", SensorFaultKind.Stuck, 15, 30)] };
+
+        AnomalyFleetFixture.Run("stuck", device, collector);
+
+        var names = collector.FeatureNames(Modality.Mri);
+        var masked = collector.RowsFor(Modality.Mri).Where(r => r.Missing is not null).ToList();
+        Assert.NotEmpty(masked);
+        Assert.All(masked, r => Assert.True(r.Missing![Array.IndexOf(names, "chilled_water_supply_c.z")]));
+        Assert.All(masked, r => Assert.InRange(AnomalyFleetFixture.Day(r.WindowEndMs), 15, 32));
+        Assert.All(masked, r => Assert.False(r.Missing![Array.IndexOf(names, "coldhead_stage1_k.z")]));
+    }
 }
