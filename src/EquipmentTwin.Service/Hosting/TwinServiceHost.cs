@@ -94,6 +94,7 @@ public static class TwinServiceHost
         app.MapAlertApi();
         app.MapWorkbenchApi();
         app.MapModelApi();
+        app.MapLabelApi();
         app.MapWorkbench();
         return app;
     }
