@@ -18,10 +18,11 @@ public static class MetricsEndpoints
 
     public static IEndpointRouteBuilder MapTwinMetrics(this IEndpointRouteBuilder app)
     {
-        // Created here, not lazily at the first scrape, so counters count from the start.
+        // The listener is created here, not at the first scrape, so counters count from the start. The observable
+        // instruments read current state and are created at the first scrape: resolving them here would open the
+        // store before the host starts (and before start-up errors are reported as such).
         app.ServiceProvider.GetRequiredService<PrometheusExporter>();
-        app.ServiceProvider.GetRequiredService<ServiceMetrics>();
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"))
+        app.MapGet("/metrics", (PrometheusExporter exporter, ServiceMetrics _) => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"))
             .ExcludeFromDescription();
         return app;
     }
