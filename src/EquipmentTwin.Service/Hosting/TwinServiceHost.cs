@@ -115,6 +115,7 @@ public static class TwinServiceHost
         app.MapAlertApi();
         app.MapWorkbenchApi();
         app.MapModelApi();
+        app.MapLabelApi();
         app.MapWorkbench();
         app.MapTwinMetrics();
         app.MapTwinOpenApi();
@@ -218,7 +219,10 @@ public static class TwinServiceHost
                 o.QueueCapacity,
                 o.MaxMessagesPerWrite,
                 sp.GetRequiredService<ILogger<IngestPipeline>>(),
-                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+            {
+                MaxCommitDelay = TimeSpan.FromMilliseconds(o.MaxCommitDelayMs),
+            };
         });
 
         // Hosted services start in this order and stop in reverse: twins are restored before anything reads
