@@ -78,3 +78,46 @@ public sealed class ModelsCommandTests
         Assert.Equal(1, (await InProcess.TwinAsync("models", "rollback", "anomaly-mri", "--data-dir", data, "--reason", "nothing earlier")).ExitCode);
     }
 }
+
+/// <summary><c>twin labels export|import</c> between two stores, in-process.</summary>
+public sealed class LabelsCommandTests
+{
+    [Fact]
+    public async Task Export_then_import_into_another_store_carries_every_label_once_and_a_bad_file_fails_naming_the_cell()
+    {
+        using var dir = new TempDirectory("labels-cli");
+        var a = Directory.CreateDirectory(Path.Combine(dir.Path, "a")).FullName;
+        var b = Directory.CreateDirectory(Path.Combine(dir.Path, "b")).FullName;
+        foreach (var d in new[] { a, b })
+        {
+            await using (SqliteTelemetryStore.Open(d))
+            {
+            }
+        }
+
+        using (var store = new EquipmentTwin.Storage.Labels.SqliteLabelStore(Path.Combine(a, "twin.db")))
+        {
+            await store.AddAsync([new("false-alarm", "mri-1", "cold_head", 1_700_000_000_000, null, "mri-1/x", "ana", DateTimeOffset.UnixEpoch.AddYears(56), "api", "cable")], default);
+        }
+
+        var csv = Path.Combine(dir.Path, "out", "labels.csv");
+        var (code, stdout, stderr) = await InProcess.TwinAsync("labels", "export", "--data-dir", a, "--out", csv);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("1 labels (1 false-alarm)", stdout);
+
+        (code, stdout, _) = await InProcess.TwinAsync("labels", "import", "--data-dir", b, "--in", csv);
+        Assert.Equal((0, true), (code, stdout.StartsWith("1 labels added, 0 already there", StringComparison.Ordinal)));
+        (code, stdout, _) = await InProcess.TwinAsync("labels", "import", "--data-dir", b, "--in", csv);
+        Assert.StartsWith("0 labels added, 1 already there", stdout);
+        using (var store = new EquipmentTwin.Storage.Labels.SqliteLabelStore(Path.Combine(b, "twin.db")))
+        {
+            var label = Assert.Single(await store.ListAsync(null, default));
+            Assert.Equal(("ana", "api", "cable"), (label.Who, label.Source, label.Comment));
+        }
+
+        await File.AppendAllTextAsync(csv, "false-alarm,mri-1,cold_head,soon,,,ana,,,\n");
+        (code, _, stderr) = await InProcess.TwinAsync("labels", "import", "--data-dir", b, "--in", csv);
+        Assert.Equal(1, code);
+        Assert.Contains("line 3, column 4 (at): 'soon' is not an RFC 3339 time", stderr);
+    }
+}

@@ -91,4 +91,77 @@ public sealed class HardeningTests
         Assert.Equal(5, ids.Distinct().Count());
         Assert.Equal(ids.OrderByDescending(x => x), ids);
     }
+
+    [Fact]
+    public async Task A_device_re_registered_with_another_modality_is_refused_into_quarantine()
+    {
+        await using var service = await ServiceFixture.StartAsync();
+        using var client = await service.ConnectClientAsync("np-1");
+        await ServiceFixture.PublishAsync(client, "equipment/v1/site1/ct01/nameplate", """{"modality":"ct","vendor":"Acme","model":"C64","software":"1.0"}""");
+        await ServiceFixture.PublishAsync(client, "equipment/v1/site1/ct01/nameplate", """{"modality":"mri","vendor":"Acme","model":"M15"}""");
+        await ServiceFixture.PublishAsync(client, "equipment/v1/site1/ct01/nameplate", """{"modality":"ct","vendor":"Acme","model":"C64","software":"2.0"}""");
+
+        var twin = await service.GetJsonAsync("/api/devices/ct01");
+        Assert.Equal("ct", twin.GetProperty("nameplate").GetProperty("modality").GetString());
+        Assert.Equal("2.0", twin.GetProperty("nameplate").GetProperty("software").GetString());
+        var entry = Assert.Single((await service.GetJsonAsync("/api/quarantine")).GetProperty("entries").EnumerateArray());
+        Assert.Equal("modality-changed", entry.GetProperty("reason").GetString());
+        Assert.Contains("\"mri\"", entry.GetProperty("payload").GetString());
+    }
+
+    [Fact]
+    public async Task A_raw_range_over_its_limit_says_truncated_and_pages_on_with_a_continuation()
+    {
+        await using var service = await ServiceFixture.StartAsync();
+        using var client = await service.ConnectClientAsync("range-1");
+        await ServiceFixture.PublishAsync(client, "equipment/v1/site1/mri01/logs", InfluxStoreServiceTests.Batch("edge-r", 1, records: 5));
+
+        var timestamps = new List<string>();
+        var truncated = new List<bool>();
+        string? next = "/api/devices/mri01/signals/he_level_pct?from=1795485600000&to=1795500000000&limit=2";
+        while (next is not null)
+        {
+            var page = await service.GetJsonAsync(next);
+            truncated.Add(page.GetProperty("truncated").GetBoolean());
+            timestamps.AddRange(page.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("ts").GetString()!));
+            next = page.GetProperty("next").GetString();
+        }
+
+        Assert.Equal([true, true, false], truncated);
+        Assert.Equal(5, timestamps.Distinct().Count());
+        Assert.Equal(timestamps.Order(StringComparer.Ordinal), timestamps);
+        var whole = await service.GetJsonAsync("/api/devices/mri01/signals/he_level_pct?from=1795485600000&to=1795500000000&limit=5");
+        Assert.False(whole.GetProperty("truncated").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, whole.GetProperty("continuation").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/no-such-thing", null, 404)]
+    [InlineData("DELETE", "/api/devices", null, 405)]
+    [InlineData("GET", "/api/devices/ct01/signals/he_level_pct?limit=abc", null, 400)]
+    [InlineData("GET", "/api/devices/ct01/signals/he_level_pct?from=yesterday", null, 400)]
+    [InlineData("GET", "/api/devices/nope/signals/he_level_pct", null, 404)]
+    [InlineData("POST", "/api/devices/ct01/maintenance", "{broken", 400)]
+    public async Task Every_http_error_is_a_problem_details_document(string method, string path, string? body, int status)
+    {
+        await using var service = await ServiceFixture.StartAsync();
+        using (var client = await service.ConnectClientAsync("pd-1"))
+        {
+            await ServiceFixture.PublishAsync(client, "equipment/v1/site1/ct01/nameplate", """{"modality":"ct","vendor":"Acme","model":"C64"}""");
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await service.Http.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(status, doc.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(doc.RootElement.GetProperty("title").GetString()));
+    }
 }

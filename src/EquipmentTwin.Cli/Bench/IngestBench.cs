@@ -11,7 +11,7 @@ using MQTTnet.Protocol;
 namespace EquipmentTwin.Cli.Bench;
 
 /// <summary>Options of <c>twin bench ingest</c>.</summary>
-public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json);
+public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json, int Warmup = 1);
 
 /// <summary>
 /// <c>twin bench ingest</c>: the real service in-process on loopback (embedded broker, SQLite in a temp
@@ -32,7 +32,14 @@ public static class IngestBench
             }
         }
 
-        Say($"ingest bench: {o.Clients} clients x {o.Batches} batches x {o.Records} records, QoS 1, {o.Inflight} in flight per client, {o.Runs} runs (machine shared: compare ratios, not absolutes)");
+        Say($"ingest bench: {o.Clients} clients x {o.Batches} batches x {o.Records} records, QoS 1, {o.Inflight} in flight per client, {o.Warmup} warm-up run(s), {o.Runs} runs (machine shared: compare ratios, not absolutes)");
+        for (var w = 1; w <= o.Warmup; w++)
+        {
+            // Not counted: the first run also pays for JIT compilation and the thread pool's growth.
+            var (seconds, total, _) = await RunOnceAsync(o);
+            Say($"warm-up {w} (not counted): {total / seconds:N0} records/s");
+        }
+
         var rates = new List<double>();
         var latencies = new List<double>();
         for (var run = 1; run <= o.Runs; run++)

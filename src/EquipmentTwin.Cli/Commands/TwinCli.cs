@@ -21,6 +21,7 @@ public static class TwinCli
             CalibrateBandsCommand.Create(),
             RulCommand.Create(),
             ModelsCommand.Create(),
+            LabelsCommand.Create(),
             BenchCommand.Create(),
             StoreMigrateCommand.Create(),
             CredentialsCommand.Create(),

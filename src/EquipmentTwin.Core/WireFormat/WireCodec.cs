@@ -316,11 +316,16 @@ public static class WireCodec
             }
             else if (reader.ValueTextEquals("type"u8))
             {
-                type = ReadStringOrNull(ref reader, "type", ref fieldProblem);
+                reader.Read();
+                // The two known kinds without a string each; anything else as before.
+                type = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("param"u8) ? "param"
+                    : reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("event"u8) ? "event"
+                    : ReadCurrentStringOrNull(ref reader, "type", ref fieldProblem);
             }
             else if (reader.ValueTextEquals("name"u8))
             {
-                name = ReadStringOrNull(ref reader, "name", ref fieldProblem);
+                reader.Read();
+                name = reader.TokenType == JsonTokenType.String ? SignalNames.Get(ref reader) : ReadCurrentStringOrNull(ref reader, "name", ref fieldProblem);
             }
             else if (reader.ValueTextEquals("value"u8))
             {
@@ -529,6 +534,11 @@ public static class WireCodec
     private static string? ReadStringOrNull(ref Utf8JsonReader reader, string field, ref string? problem)
     {
         reader.Read();
+        return ReadCurrentStringOrNull(ref reader, field, ref problem);
+    }
+
+    private static string? ReadCurrentStringOrNull(ref Utf8JsonReader reader, string field, ref string? problem)
+    {
         if (reader.TokenType == JsonTokenType.String)
         {
             return reader.GetString();
@@ -562,6 +572,10 @@ public static class WireCodec
                 problem = "ts is not a usable number of epoch milliseconds";
                 return false;
             }
+        }
+        else if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped && TryParseCanonicalUtc(reader.ValueSpan, out var fast))
+        {
+            ms = fast;
         }
         else if (reader.TokenType == JsonTokenType.String)
         {
@@ -606,6 +620,73 @@ public static class WireCodec
 
         problem = null;
         return true;
+    }
+
+    /// <summary>
+    /// The form every encoder here writes, <c>yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z</c>, read straight from UTF-8 without a
+    /// string. Anything else (offsets, lower-case letters, odd digits) returns false and takes <see cref="TryParseRfc3339(string, out DateTimeOffset)"/>,
+    /// which accepts the same instants, so the result never depends on the path.
+    /// </summary>
+    internal static bool TryParseCanonicalUtc(ReadOnlySpan<byte> s, out long ms)
+    {
+        ms = 0;
+        if (s.Length < 20 || s.Length > 28 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[^1] != 'Z')
+        {
+            return false;
+        }
+
+        if (!Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second))
+        {
+            return false;
+        }
+
+        long fractionTicks = 0;
+        if (s.Length > 20)
+        {
+            // '.' and 1 to 7 digits, as the 'FFFFFFF' format takes them.
+            var digits = s.Length - 21;
+            if (s[19] != '.' || digits < 1 || !Digits(s, 20, digits, out var fraction))
+            {
+                return false;
+            }
+
+            fractionTicks = fraction;
+            for (var i = digits; i < 7; i++)
+            {
+                fractionTicks *= 10;
+            }
+        }
+        else if (s[19] != 'Z')
+        {
+            return false;
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fractionTicks;
+        ms = new DateTimeOffset(ticks, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        return true;
+
+        static bool Digits(ReadOnlySpan<byte> s, int start, int count, out int value)
+        {
+            value = 0;
+            for (var i = start; i < start + count; i++)
+            {
+                var d = s[i] - (byte)'0';
+                if ((uint)d > 9)
+                {
+                    return false;
+                }
+
+                value = (value * 10) + d;
+            }
+
+            return true;
+        }
     }
 
     private static readonly string[] Rfc3339Formats =

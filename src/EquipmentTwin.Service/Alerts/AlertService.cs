@@ -12,6 +12,7 @@ using EquipmentTwin.Service.Models;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
 using EquipmentTwin.Storage.Audit;
+using EquipmentTwin.Storage.Labels;
 using EquipmentTwin.Storage.Models;
 using Microsoft.Extensions.Logging;
 
@@ -49,9 +50,11 @@ public sealed partial class AlertService
     private (string Actor, string? Comment)? _acting;
 
     private readonly ModelsInUse _models;
+    private readonly ILabelStore _labels;
 
-    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, IMqttPublisher publisher, LiveFeed feed, TimeProvider time, ModelsInUse models, ILogger<AlertService> logger)
+    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, IMqttPublisher publisher, LiveFeed feed, TimeProvider time, ModelsInUse models, ILabelStore labels, ILogger<AlertService> logger)
     {
+        _labels = labels;
         _models = models;
         _pipeline = pipeline;
         _twins = twins;
@@ -206,6 +209,12 @@ public sealed partial class AlertService
         if (result.Outcome == AlertActionOutcome.Done)
         {
             await FlushAsync(ct).ConfigureAwait(false);
+            if (action == AlertAction.FalseAlarm)
+            {
+                // The engineer's word becomes a label the next training and validation learn from.
+                var a = result.Alert!;
+                await _labels.AddAsync([new Label(Label.FalseAlarm, a.DeviceId, a.Component, a.OpenedMs, a.ClosedMs ?? a.UpdatedMs, a.Id, actor, _time.GetUtcNow(), "api", comment)], ct).ConfigureAwait(false);
+            }
         }
 
         return result;
@@ -248,12 +257,29 @@ public sealed partial class AlertService
                 _touchedDevices.Clear();
             }
 
-            if (changed.Count > 0)
+            try
             {
-                await _alerts.SaveAlertsAsync(changed.Select(a => new StoredAlert(a.Id, a.DeviceId, a.State.ToWire(), a.OpenedMs, a.UpdatedMs, AlertJson.Serialize(a))).ToArray(), ct).ConfigureAwait(false);
+                if (changed.Count > 0)
+                {
+                    await _alerts.SaveAlertsAsync(changed.Select(a => new StoredAlert(a.Id, a.DeviceId, a.State.ToWire(), a.OpenedMs, a.UpdatedMs, AlertJson.Serialize(a))).ToArray(), ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Nothing is lost: the changes wait for the next flush (the caller counts and retries it).
+                Requeue(changed, audit, summaries);
+                throw;
             }
 
-            await _audit.AppendAsync(audit, ct).ConfigureAwait(false);
+            try
+            {
+                await _audit.AppendAsync(audit, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Requeue([], audit, summaries);
+                throw;
+            }
             foreach (var a in changed)
             {
                 await PublishAsync(Topics.Format(a.Site, a.DeviceId, Channel.Alerts), JsonSerializer.SerializeToUtf8Bytes(AlertJson.ToDto(a), AlertJson.Options), false, ct).ConfigureAwait(false);
@@ -269,6 +295,28 @@ public sealed partial class AlertService
         finally
         {
             _flushLock.Release();
+        }
+    }
+
+    /// <summary>Puts back what a failed flush took: alerts not changed since, audit entries ahead of newer ones, and the devices to republish.</summary>
+    private void Requeue(IReadOnlyList<AlertSnapshot> changed, IReadOnlyList<AuditEntry> audit, IReadOnlyList<TwinSummaryDto> summaries)
+    {
+        lock (_pipeline)
+        {
+            foreach (var a in changed)
+            {
+                if (!_changed.ContainsKey(a.Id) && _pipeline.Alerts.Find(a.Id) is { } alert)
+                {
+                    _changed[a.Id] = alert;
+                }
+            }
+
+            _pendingAudit.InsertRange(0, audit);
+            foreach (var s in summaries)
+            {
+                _publishedSummary.Remove(s.DeviceId);
+                _touchedDevices.Add(s.DeviceId);
+            }
         }
     }
 

@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Alerts;
 using EquipmentTwin.Service.Ingest;
 using EquipmentTwin.Service.Twins;
 using EquipmentTwin.Storage;
+using EquipmentTwin.Storage.Labels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,10 +27,29 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
     private readonly AnalyticsOptions _options;
     private readonly ILogger<AnalyticsService> _logger;
     private readonly System.Threading.Channels.Channel<IReadOnlyList<IngestItem>> _queue;
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _failures;
+    private readonly Counter<long> _recovered;
+    private readonly Counter<long> _dropped;
     private long _skippedNoNameplate;
+    private long _batchFailures;
+    private long _batchesRecovered;
+    private long _batchesDropped;
 
-    public AnalyticsService(IngestPipeline ingest, AnalyticsPipeline pipeline, TwinRegistry twins, ITelemetryStore store, AlertService alerts, IOptions<AnalyticsOptions> options, ILogger<AnalyticsService> logger)
+    /// <summary>Attempts at one committed write before analytics gives it up.</summary>
+    public const int MaxAttempts = 6;
+
+    private readonly ILabelStore _labels;
+    private readonly List<Label> _pendingLabels = new();
+
+    public AnalyticsService(IngestPipeline ingest, AnalyticsPipeline pipeline, TwinRegistry twins, ITelemetryStore store, AlertService alerts, ILabelStore labels, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<AnalyticsService> logger, IMeterFactory? meters = null)
     {
+        _labels = labels;
+        _time = time;
+        var meter = meters?.Create("EquipmentTwin.Analytics") ?? new Meter("EquipmentTwin.Analytics");
+        _failures = meter.CreateCounter<long>("equipmenttwin.analytics.batch_failures", description: "Failed attempts at analysing a committed write (each is retried)");
+        _recovered = meter.CreateCounter<long>("equipmenttwin.analytics.batches_recovered", description: "Committed writes analysed after at least one failed attempt");
+        _dropped = meter.CreateCounter<long>("equipmenttwin.analytics.batches_dropped", description: "Committed writes given up after every attempt failed (a restart replays them)");
         _pipeline = pipeline;
         _twins = twins;
         _store = store;
@@ -42,6 +63,15 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
     public bool Ready { get; private set; }
     public int QueueDepth => _queue.Reader.Count;
     public long SkippedNoNameplate => Interlocked.Read(ref _skippedNoNameplate);
+
+    /// <summary>Failed attempts at analysing a committed write.</summary>
+    public long BatchFailures => Interlocked.Read(ref _batchFailures);
+
+    /// <summary>Committed writes analysed after a failed attempt.</summary>
+    public long BatchesRecovered => Interlocked.Read(ref _batchesRecovered);
+
+    /// <summary>Committed writes given up after <see cref="MaxAttempts"/> failed attempts.</summary>
+    public long BatchesDropped => Interlocked.Read(ref _batchesDropped);
 
     public ValueTask OnCommittedAsync(IReadOnlyList<IngestItem> items, CancellationToken cancellationToken) =>
         _options.Enabled ? _queue.Writer.WriteAsync(items, cancellationToken) : ValueTask.CompletedTask;
@@ -57,23 +87,62 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
         Ready = true;
         await foreach (var items in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
+            await RunAsync(items, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Applies a committed write and flushes what it changed; a failure (a store that is briefly unavailable,
+    /// an engine that throws) is counted and the batch retried from the item that failed, with backoff, up to
+    /// <see cref="MaxAttempts"/> times. Only then is it given up, counted as dropped (a restart replays it).
+    /// </summary>
+    private async Task RunAsync(IReadOnlyList<IngestItem> items, CancellationToken ct)
+    {
+        var next = 0;
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
                 // The pipeline is not thread-safe; the alert service locks the same object for queries and actions.
                 lock (_pipeline)
                 {
-                    foreach (var item in items)
+                    for (; next < items.Count; next++)
                     {
-                        Apply(item);
+                        Apply(items[next]);
                     }
                 }
 
-                await _alerts.FlushAsync(stoppingToken).ConfigureAwait(false);
+                await _alerts.FlushAsync(ct).ConfigureAwait(false);
+                if (_pendingLabels.Count > 0)
+                {
+                    await _labels.AddAsync(_pendingLabels, ct).ConfigureAwait(false);
+                    _pendingLabels.Clear();
+                }
+
+                if (attempt > 1)
+                {
+                    _recovered.Add(1);
+                    Interlocked.Increment(ref _batchesRecovered);
+                }
+
+                return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Analytics must never stop ingest; the data is stored and a restart replays it.
-                LogAnalyticsFailed(ex);
+                _failures.Add(1);
+                Interlocked.Increment(ref _batchFailures);
+                if (attempt >= MaxAttempts)
+                {
+                    // Analytics must never stop ingest; the data is stored and a restart replays it.
+                    _dropped.Add(1);
+                    Interlocked.Increment(ref _batchesDropped);
+                    LogAnalyticsDropped(ex, attempt);
+                    return;
+                }
+
+                // An item that threw is retried as a whole: records it had applied are older than their open bucket now and counted late, not twice.
+                LogAnalyticsRetry(ex, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 << attempt)), _time, ct).ConfigureAwait(false);
             }
         }
     }
@@ -89,6 +158,7 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
             case MaintenanceItem mi when ModalityOf(mi.DeviceId) is { } m:
                 _pipeline.ProcessMaintenance(mi.DeviceId, mi.Site, m, mi.Record);
                 _alerts.Touch(mi.DeviceId);
+                _pendingLabels.Add(Label.FromMaintenance(mi.DeviceId, mi.Record, mi.ReceivedAt, "maintenance record"));
                 break;
             case BatchItem or MaintenanceItem:
                 Interlocked.Increment(ref _skippedNoNameplate);
@@ -165,8 +235,11 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Analytics failed on a committed batch; ingest goes on, a restart replays the data")]
-    private partial void LogAnalyticsFailed(Exception ex);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Analytics failed on a committed batch (attempt {Attempt}); retrying")]
+    private partial void LogAnalyticsRetry(Exception ex, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Analytics gave up on a committed batch after {Attempts} attempts; ingest goes on, a restart replays the data")]
+    private partial void LogAnalyticsDropped(Exception ex, int attempts);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} records of {Device} into analytics")]
     private partial void LogReplayed(string device, int count);

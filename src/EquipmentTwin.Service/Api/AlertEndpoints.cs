@@ -27,7 +27,7 @@ public static class AlertEndpoints
         {
             if (!TryStates(state, out var states))
             {
-                return Results.BadRequest(new ErrorDto("state must be open, acknowledged, closed, resolved, false-alarm or all"));
+                return Problems.BadRequest("state must be open, acknowledged, closed, resolved, false-alarm or all");
             }
 
             var list = alerts.Alerts(device, states).Select(AlertJson.ToDto).ToList();
@@ -52,7 +52,7 @@ public static class AlertEndpoints
         {
             if (twins.Read(id, t => t.DeviceId) is null)
             {
-                return Results.NotFound(new ErrorDto($"device '{id}' is not known"));
+                return Problems.NotFound($"device '{id}' is not known");
             }
 
             var summary = alerts.Summary(id);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.Twins;
@@ -123,12 +124,12 @@ public static class ApiEndpoints
 
         if (!TryRange(from, to, info.Item1, out var f, out var t, out var error))
         {
-            return Results.BadRequest(new ErrorDto(error));
+            return Problems.BadRequest(error);
         }
 
         if (!TryLimit(limit, out var n, out error))
         {
-            return Results.BadRequest(new ErrorDto(error));
+            return Problems.BadRequest(error);
         }
 
         var unit = info.Item2 is { } m ? twins.Catalog.Find(m)?.FindSignal(name)?.Unit : null;
@@ -136,7 +137,7 @@ public static class ApiEndpoints
         {
             if (buckets is < 1 or > MaxPoints)
             {
-                return Results.BadRequest(new ErrorDto($"points must be between 1 and {MaxPoints}"));
+                return Problems.BadRequest($"points must be between 1 and {MaxPoints}");
             }
 
             var b = await store.QuerySignalBucketsAsync(id, name, f, t, buckets, ct);
@@ -144,8 +145,14 @@ public static class ApiEndpoints
                 b.Buckets.Select(x => new BucketDto(FormatMs(x.StartMs)!, x.Min, x.Max, x.Mean, x.Count)).ToArray()));
         }
 
-        var raw = await store.QuerySignalAsync(id, name, f, t, n, ct);
-        return Results.Ok(new SignalSeriesDto(id, name, unit, Format(f)!, Format(t)!, raw.Count, raw.Select(p => new PointDto(FormatMs(p.TimestampMs)!, p.Value)).ToArray(), raw.Count >= n));
+        // One more than asked says whether the range holds more; a reading is unique per millisecond, so the next page
+        // starts 1 ms after the last one returned.
+        var raw = await store.QuerySignalAsync(id, name, f, t, n + 1, ct);
+        var page = raw.Take(n).Select(p => new PointDto(FormatMs(p.TimestampMs)!, p.Value)).ToArray();
+        var continuation = raw.Count > n ? (raw[n - 1].TimestampMs + 1).ToString(CultureInfo.InvariantCulture) : null;
+        var next = continuation is null ? null
+            : $"/api/devices/{Uri.EscapeDataString(id)}/signals/{Uri.EscapeDataString(name)}?from={continuation}&to={t.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}&limit={n}";
+        return Results.Ok(new SignalSeriesDto(id, name, unit, Format(f)!, Format(t)!, page.Length, page, continuation is not null, continuation, next));
     }
 
     private static async Task<IResult> GetEvents(string id, string? from, string? to, int? limit, TwinRegistry twins, ITelemetryStore store, CancellationToken ct)
@@ -158,7 +165,7 @@ public static class ApiEndpoints
 
         if (!TryRange(from, to, info.Item1, out var f, out var t, out var error) || !TryLimit(limit, out var n, out error))
         {
-            return Results.BadRequest(new ErrorDto(error));
+            return Problems.BadRequest(error);
         }
 
         var catalog = info.Item2 is { } m ? twins.Catalog.Find(m) : null;
@@ -177,7 +184,7 @@ public static class ApiEndpoints
         // Maintenance history defaults to everything up to now rather than the last day.
         if (!TryRange(from ?? "0", to ?? "4102444800000", null, out var f, out var t, out var error) || !TryLimit(limit, out var n, out error))
         {
-            return Results.BadRequest(new ErrorDto(error));
+            return Problems.BadRequest(error);
         }
 
         var records = await store.QueryMaintenanceAsync(id, f, t, n, ct);
@@ -199,7 +206,7 @@ public static class ApiEndpoints
     {
         if (!TryLimit(limit ?? 100, out var n, out var error))
         {
-            return Results.BadRequest(new ErrorDto(error));
+            return Problems.BadRequest(error);
         }
 
         // One more than asked tells whether another page follows without a count over the whole table.
@@ -317,7 +324,7 @@ public static class ApiEndpoints
         return true;
     }
 
-    private static IResult NotFound(string message) => Results.NotFound(new ErrorDto(message));
+    private static IResult NotFound(string message) => Problems.NotFound(message);
 
     internal static string? Format(DateTimeOffset? value) => value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -65,7 +65,9 @@ public sealed record MaintenanceListDto(string Device, string From, string To, i
 
 public sealed record PointDto(string Ts, double Value);
 
-public sealed record SignalSeriesDto(string Device, string Signal, string? Unit, string From, string To, int Count, IReadOnlyList<PointDto> Points, bool Truncated);
+/// <summary>Raw readings, oldest first; <c>truncated</c> when the range holds more than <c>limit</c>: <c>continuation</c> is the <c>from</c> of the next page, <c>next</c> its URL.</summary>
+public sealed record SignalSeriesDto(string Device, string Signal, string? Unit, string From, string To, int Count, IReadOnlyList<PointDto> Points, bool Truncated,
+    string? Continuation, string? Next);
 
 public sealed record EventListDto(string Device, string From, string To, int Count, IReadOnlyList<EventDto> Events);
 

@@ -187,7 +187,7 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
         {
             // Not e.CancellationToken: it can fire when the same client id reconnects, and a message that
             // reached the writer is stored anyway. Only a service shutdown abandons the wait.
-            await pipeline.SubmitAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, lifetime.ApplicationStopping).ConfigureAwait(false);
+            await pipeline.SubmitAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, lifetime.ApplicationStopping, e.ClientId).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -94,6 +94,7 @@ public static class TwinServiceHost
         app.MapAlertApi();
         app.MapWorkbenchApi();
         app.MapModelApi();
+        app.MapLabelApi();
         app.MapWorkbench();
         return app;
     }
@@ -193,7 +194,10 @@ public static class TwinServiceHost
                 o.QueueCapacity,
                 o.MaxMessagesPerWrite,
                 sp.GetRequiredService<ILogger<IngestPipeline>>(),
-                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+                sp.GetService<System.Diagnostics.Metrics.IMeterFactory>())
+            {
+                MaxCommitDelay = TimeSpan.FromMilliseconds(o.MaxCommitDelayMs),
+            };
         });
 
         // Hosted services start in this order and stop in reverse: twins are restored before anything reads

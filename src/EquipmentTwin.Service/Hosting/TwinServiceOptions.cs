@@ -140,6 +140,13 @@ public sealed class IngestOptions
     [Range(1, 100_000)]
     public int MaxMessagesPerWrite { get; set; } = 256;
 
+    /// <summary>
+    /// Group commit: how long a write may wait for messages that are being decoded at that moment, so that one
+    /// transaction (one fsync) covers them. Never delays a message when nothing else is arriving. 0 turns it off.
+    /// </summary>
+    [Range(0, 60_000)]
+    public double MaxCommitDelayMs { get; set; } = 5;
+
     /// <summary>Messages decoded and waiting for the writer; when full, publishers wait (back-pressure).</summary>
     [Range(1, 1_000_000)]
     public int QueueCapacity { get; set; } = 4096;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using EquipmentTwin.Service.Twins;
@@ -16,6 +17,9 @@ namespace EquipmentTwin.Service.Ingest;
 /// </summary>
 public sealed partial class IngestPipeline
 {
+    /// <summary>Quarantine reason of a nameplate whose modality differs from the device's registered one.</summary>
+    public const string ModalityChanged = "modality-changed";
+
     private readonly Channel<Pending> _queue;
     private readonly MessageDecoder _decoder;
     private readonly ITelemetryStore _store;
@@ -31,6 +35,10 @@ public sealed partial class IngestPipeline
     private long _writes;
     private long _lastWriteAtMs;
     private long _writeFailures;
+    private int _arriving;
+
+    /// <summary>Publishers acknowledged by the last write that have not sent again yet (writer loop only).</summary>
+    private readonly HashSet<string> _expected = new(StringComparer.Ordinal);
 
     public IngestPipeline(MessageDecoder decoder, ITelemetryStore store, TwinRegistry twins, ResiliencePipeline storeWrite, TimeProvider time, int queueCapacity, int maxPerWrite, ILogger<IngestPipeline> logger, IMeterFactory? meters = null)
     {
@@ -54,21 +62,45 @@ public sealed partial class IngestPipeline
     public DateTimeOffset? LastWriteAt => Interlocked.Read(ref _lastWriteAtMs) is var ms && ms > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     public bool Running { get; private set; }
 
+    /// <summary>Longest a write waits for messages still being decoded, to commit them together (0: never waits).</summary>
+    public TimeSpan MaxCommitDelay { get; init; }
+
     /// <summary>Adds a component told of every commit (analytics); observers subscribe themselves, which keeps the service graph acyclic.</summary>
     public void AddObserver(IIngestObserver observer) => _observers = [.. _observers, observer];
 
     /// <summary>Decodes and stores one message; completes once it is durable (or quarantined), throws if the store could not take it.</summary>
-    public async Task<IngestOutcome> SubmitAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    /// <param name="publisher">The connection it came on, when that connection hands over its next message only after
+    /// this one is acknowledged (the embedded broker): the next write then waits briefly for it (group commit).</param>
+    public async Task<IngestOutcome> SubmitAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken, string? publisher = null)
     {
-        var item = _decoder.Decode(topic, payload, _time.GetUtcNow());
-        if (item is null)
+        Pending pending;
+        // Counted from before the decode until the message is queued: the writer may wait for it (group commit).
+        Interlocked.Increment(ref _arriving);
+        try
         {
-            return IngestOutcome.Ignored;
+            var item = _decoder.Decode(topic, payload, _time.GetUtcNow());
+            if (item is null)
+            {
+                return IngestOutcome.Ignored;
+            }
+
+            // A device keeps the modality of its first nameplate: its stored series, catalog and models are that
+            // modality's. Another modality under the same id is a misconfiguration or a reused id, refused into quarantine
+            // (docs/wire-format.md). Two conflicting first nameplates racing each other are not caught: the later wins.
+            if (item is NameplateItem np && _twins.Read(np.DeviceId, t => t.Modality is { } m ? Core.WireFormat.ModalityNames.ToWire(m) : "") is { Length: > 0 } known && known != Core.WireFormat.ModalityNames.ToWire(np.Nameplate.Modality))
+            {
+                item = _decoder.Refuse(topic, ModalityChanged, $"device '{np.DeviceId}' is registered as {known}; a nameplate with modality {Core.WireFormat.ModalityNames.ToWire(np.Nameplate.Modality)} is refused (use a new device id)", payload, item.ReceivedAt);
+            }
+
+            _messages.Add(1);
+            pending = new Pending(item, publisher);
+            await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _arriving);
         }
 
-        _messages.Add(1);
-        var pending = new Pending(item);
-        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -90,6 +122,7 @@ public sealed partial class IngestPipeline
                     items.Add(p.Item);
                 }
 
+                await GatherArrivingAsync(batch, items, stoppingToken).ConfigureAwait(false);
                 await WriteAsync(batch, items, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -104,6 +137,71 @@ public sealed partial class IngestPipeline
             {
                 p.Completion.TrySetCanceled(CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>
+    /// Group commit. The broker hands over one message per publisher at a time (the next only after the PUBACK), so
+    /// publishers acknowledged by the previous write come back a moment later. Without waiting, they miss the write
+    /// that has just started and the publishers split into cohorts that alternate, each paying its own fsync. So a
+    /// write waits up to <see cref="MaxCommitDelay"/> for those publishers (and for messages being decoded right now)
+    /// to be in it. A lone publisher is never delayed: it is already in the batch, so nothing is awaited.
+    /// </summary>
+    private async Task GatherArrivingAsync(List<Pending> batch, List<IngestItem> items, CancellationToken stoppingToken)
+    {
+        if (MaxCommitDelay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        foreach (var p in batch)
+        {
+            Arrived(p);
+        }
+
+        if (_expected.Count == 0 && Volatile.Read(ref _arriving) == 0)
+        {
+            return;
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(MaxCommitDelay.TotalSeconds * Stopwatch.Frequency);
+        while (batch.Count < _maxPerWrite && (_expected.Count > 0 || Volatile.Read(ref _arriving) > 0))
+        {
+            if (_queue.Reader.TryRead(out var p))
+            {
+                batch.Add(p);
+                items.Add(p.Item);
+                Arrived(p);
+                continue;
+            }
+
+            var left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0)
+            {
+                return;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Arrived(Pending p)
+    {
+        if (p.Publisher is { } publisher)
+        {
+            _expected.Remove(publisher);
         }
     }
 
@@ -129,11 +227,17 @@ public sealed partial class IngestPipeline
         Interlocked.Increment(ref _writes);
         Interlocked.Exchange(ref _lastWriteAtMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var observers = _observers;
+        // Only the publishers of this write are awaited by the next one: one that has gone quiet costs one wait at most.
+        _expected.Clear();
         List<IngestItem>? committed = observers.Length > 0 ? new List<IngestItem>(batch.Count) : null;
         for (var i = 0; i < batch.Count; i++)
         {
             var outcome = Apply(items[i], outcomes[i]);
             batch[i].Completion.TrySetResult(outcome);
+            if (batch[i].Publisher is { } publisher)
+            {
+                _expected.Add(publisher);
+            }
             if (outcomes[i] == Storage.WriteOutcome.Stored && items[i] is not QuarantineItem)
             {
                 committed?.Add(items[i]);
@@ -194,12 +298,16 @@ public sealed partial class IngestPipeline
     [LoggerMessage(Level = LogLevel.Error, Message = "Store write of {Count} message(s) failed after retries; they are not acknowledged and will be sent again")]
     private partial void LogWriteFailed(Exception ex, int count);
 
-    private sealed class Pending(IngestItem item)
+    private sealed class Pending(IngestItem item, string? publisher)
     {
         public IngestItem Item { get; } = item;
+
+        /// <summary>The broker connection it came on, for group commit; null when none is to be awaited.</summary>
+        public string? Publisher { get; } = publisher;
         public TaskCompletionSource<IngestOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 
 /// <summary>The store could not take a message; it was not acknowledged.</summary>
 public sealed class IngestUnavailableException(string message, Exception inner) : Exception(message, inner);
+

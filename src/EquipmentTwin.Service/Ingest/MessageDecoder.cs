@@ -72,6 +72,10 @@ public sealed class MessageDecoder(WireLimits limits, int quarantineHeadBytes = 
         }
     }
 
+    /// <summary>A payload that decoded but is refused for a reason only the service knows (e.g. a changed modality).</summary>
+    public QuarantineItem Refuse(string topic, string reason, string detail, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt) =>
+        Quarantine(topic, reason, detail, payload, wholePayload: true, recordsRejected: 0, receivedAt);
+
     private QuarantineItem Quarantine(string topic, RejectReason reason, string detail, ReadOnlySequence<byte> payload, DateTimeOffset receivedAt) =>
         Quarantine(topic, reason.ToWire(), detail, payload, wholePayload: true, recordsRejected: 0, receivedAt);
 

@@ -3,6 +3,7 @@ using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Hosting;
 using EquipmentTwin.Storage;
 using EquipmentTwin.Storage.Influx;
+using EquipmentTwin.Storage.Labels;
 using EquipmentTwin.Storage.Models;
 using EquipmentTwin.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,9 @@ public sealed partial class StoreFactory
 
     /// <summary>A model registry in the SQLite metadata database (its own table); the caller disposes it.</summary>
     public IModelRegistry CreateModelRegistry() => new SqliteModelRegistry(_sqlite.Path);
+
+    /// <summary>The label set in the SQLite metadata database (its own table); the caller disposes it.</summary>
+    public ILabelStore CreateLabelStore() => new SqliteLabelStore(_sqlite.Path);
 
     /// <summary>The SQLite database (all data, or the metadata beside InfluxDB): for backups and stores of its own tables.</summary>
     public SqliteTelemetryStore Sqlite => _sqlite;

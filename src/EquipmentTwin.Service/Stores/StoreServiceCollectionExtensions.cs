@@ -20,6 +20,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().Telemetry);
         services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().Alerts);
         services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateModelRegistry());
+        services.AddSingleton(sp => sp.GetRequiredService<StoreFactory>().CreateLabelStore());
         services.AddSingleton<IAuditStore>(sp => SqliteAuditStore.Open(Path.GetFullPath(sp.GetRequiredService<IOptions<StoreOptions>>().Value.DataDir)));
         return services;
     }

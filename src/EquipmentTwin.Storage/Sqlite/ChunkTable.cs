@@ -140,8 +140,7 @@ internal sealed class ChunkTable
     private void Seal(SqliteTransaction tx, SqliteCommand insert, long series, long partition)
     {
         var lo = partition * PartitionMs;
-        var rows = Read(tx.Connection!, tx, series, lo, lo + PartitionMs, long.MinValue);
-        var open = rows.Where(r => !r.Sealed).ToList();
+        var open = ReadDay(tx, series, lo, "sealed = 0", long.MinValue);
         _open.Remove((series, partition));
         if (open.Count == 0)
         {
@@ -149,7 +148,8 @@ internal sealed class ChunkTable
         }
 
         var openFrom = open.Min(r => r.T0);
-        var sealedRows = rows.Where(r => r.Sealed).ToList();
+        // Only the sealed chunks the merge can take: those reaching past the first open reading, and the day's last.
+        var sealedRows = ReadDay(tx, series, lo, "sealed = 1 AND (t1 >= $from OR id = (SELECT id FROM chunks WHERE series = $s AND t0 >= $lo AND t0 < $hi AND sealed = 1 ORDER BY t0 DESC, id LIMIT 1))", openFrom);
         var lastSealed = sealedRows.Count > 0 ? sealedRows.MaxBy(r => r.T0) : null;
         var take = sealedRows.Where(r => r.T1 >= openFrom || (r == lastSealed && r.Count < SealedReadings)).ToList();
         take.AddRange(open);
@@ -167,6 +167,25 @@ internal sealed class ChunkTable
             var len = Math.Min(SealedReadings, ts.Length - i);
             Insert(insert, series, ts.AsSpan(i, len), vs.AsSpan(i, len), isSealed: true);
         }
+    }
+
+    private static List<ChunkRow> ReadDay(SqliteTransaction tx, long series, long lo, string condition, long from)
+    {
+        using var cmd = tx.Connection!.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"SELECT {Columns} FROM chunks WHERE series = $s AND t0 >= $lo AND t0 < $hi AND {condition} ORDER BY t0, id";
+        cmd.Parameters.AddWithValue("$s", series);
+        cmd.Parameters.AddWithValue("$lo", lo);
+        cmd.Parameters.AddWithValue("$hi", lo + PartitionMs);
+        cmd.Parameters.AddWithValue("$from", from);
+        var list = new List<ChunkRow>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new ChunkRow(r.GetInt64(0), r.GetInt64(2), r.GetInt64(3), r.GetInt32(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7), r.GetInt64(10) == 1, r.GetFieldValue<byte[]>(11)));
+        }
+
+        return list;
     }
 
     internal static SqliteCommand InsertCommand(SqliteTransaction tx)
