@@ -29,7 +29,8 @@ public sealed record BacktestSetup(
     IReadOnlyList<int>? TrainingSeeds = null,
     IReadOnlyList<int>? CalibrationSeeds = null,
     double? PhysicsModelSpread = null,
-    AnomalyModelSet? AnomalyModels = null);
+    AnomalyModelSet? AnomalyModels = null,
+    IReadOnlyList<IAnalyticsEngine>? Engines = null);
 
 /// <summary>
 /// <c>twin evaluate</c>: simulates a fleet offline, feeds it through the same analytics pipeline the service
@@ -56,8 +57,8 @@ public static class Backtest
         var faults = FaultLibrary.LoadDirectory(setup.FaultsDirectory);
 
         var training = Stopwatch.StartNew();
-        var models = setup.AnomalyModels ?? (setup.ModelsDirectory is { } dir && Directory.Exists(dir) ? AnomalyModelSet.LoadLatest(dir) : AnomalyModelSet.Empty);
-        if (models.Models.Count == 0)
+        var models = setup.Engines is not null ? AnomalyModelSet.Empty : setup.AnomalyModels ?? (setup.ModelsDirectory is { } dir && Directory.Exists(dir) ? AnomalyModelSet.LoadLatest(dir) : AnomalyModelSet.Empty);
+        if (models.Models.Count == 0 && setup.Engines is null)
         {
             // As long as the backtest by default, so that seasons and usage patterns seen in the test were seen healthy.
             var trainingDays = setup.TrainingDays ?? setup.Days;
@@ -78,7 +79,7 @@ public static class Backtest
         }
 
         training.Stop();
-        IAnalyticsEngine[] engines =
+        IAnalyticsEngine[] engines = setup.Engines?.ToArray() ??
         [
             RuleEngine.Load(setup.RulesDirectory, catalog),
             new PhysicsEngine(LoadPhysics(setup, catalog)),

@@ -1,9 +1,13 @@
 using System.Text.Json;
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Testing;
+using Xunit.Abstractions;
 
 namespace EquipmentTwin.Evaluation.Tests;
 
-public class BacktestTests
+public class BacktestTests(ITestOutputHelper output)
 {
     private static BacktestSetup Demo(int seed, double days) => new(
         RepoPaths.Seeds("fleets", "demo.json"),
@@ -29,6 +33,19 @@ public class BacktestTests
         Assert.True(fused.Recall >= first.Engines.Where(e => e.Key != "fused").Max(e => e.Value.Recall));
     }
 
+    [Fact]
+    public void A_pipeline_that_always_alerts_fails_the_bounds()
+    {
+        var report = Backtest.Run(Demo(3, 60) with { Engines = [new AlwaysAlert()] });
+
+        var fused = report.Engines["fused"];
+        var violations = Violations(fused);
+        output.WriteLine($"always alerting: recall {fused.Recall}, median lead {fused.LeadTimeDaysMedian} d, {fused.FalseAlarms} false alarms; violates: {string.Join(", ", violations)}");
+        Assert.True(fused.Failures >= 2);
+        Assert.Contains(violations, v => v.EndsWith("false alarms", StringComparison.Ordinal));
+        Assert.True(fused.FalseAlarms > 10 * 2, $"always alerting raised only {fused.FalseAlarms} false alarms");
+    }
+
     /// <summary>
     /// What the demo fleet's fused alerts must achieve together: found, early enough, and without crying wolf (at most 2
     /// false alarms in its 10 device-months; always alerting raises hundreds).
@@ -52,5 +69,36 @@ public class BacktestTests
         }
 
         return v;
+    }
+
+    /// <summary>Names every component of every device, with full confidence, from the first hour to the last.</summary>
+    private sealed class AlwaysAlert : IAnalyticsEngine
+    {
+        public EngineKind Kind => EngineKind.Rules;
+
+        public IDeviceEngine CreateDevice(DeviceContext context) => new Device(context);
+
+        private sealed class Device(DeviceContext context) : IDeviceEngine
+        {
+            public IReadOnlyList<Evidence> Evidence { get; private set; } = [];
+
+            public void OnBucket(string signal, in SeriesPoint bucket, DeviceHistory history)
+            {
+            }
+
+            public void OnEvent(in LogRecord record, DeviceHistory history)
+            {
+            }
+
+            public void OnMaintenance(MaintenanceRecord record, DeviceHistory history) => Evidence = [];
+
+            public void OnHour(long hourEndMs, DeviceHistory history)
+            {
+                var since = Evidence.Count > 0 ? Evidence[0].SinceMs : hourEndMs;
+                Evidence = context.Catalog.Components.Keys.Order(StringComparer.Ordinal)
+                    .Select(c => new Evidence(EngineKind.Rules, "always", c, since, hourEndMs, 1.0, Severity.Error, $"{c} may fail", []))
+                    .ToList();
+            }
+        }
     }
 }

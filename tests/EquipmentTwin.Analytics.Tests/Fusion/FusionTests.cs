@@ -181,9 +181,10 @@ public class FusionTests
     }
 
     [Fact]
-    public void By_default_anomaly_evidence_corroborates_but_does_not_open_an_alert_alone()
+    public void With_anomaly_alone_switched_off_anomaly_evidence_corroborates_but_does_not_open_an_alert_alone()
     {
-        var h = new Harness(new FusionOptions { AnomalyMinAge = TimeSpan.Zero });
+        Assert.True(new FusionOptions().AnomalyMayOpenAlone);
+        var h = new Harness(new FusionOptions { AnomalyMinAge = TimeSpan.Zero, AnomalyMayOpenAlone = false });
         h.Hours(1);
         h.Anomaly.Say("pca", "compressor", 0.9, h.Now);
         h.Hours(24);
