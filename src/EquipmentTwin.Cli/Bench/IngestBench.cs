@@ -22,13 +22,14 @@ public sealed record IngestBenchOptions(int Clients, int Batches, int Records, i
 /// </summary>
 public static class IngestBench
 {
-    public static async Task<int> RunAsync(IngestBenchOptions o)
+    public static async Task<int> RunAsync(IngestBenchOptions o, TextWriter? output = null)
     {
+        var stdout = output ?? Console.Out;
         void Say(string line)
         {
             if (!o.Json)
             {
-                Console.WriteLine(line);
+                stdout.WriteLine(line);
             }
         }
 
@@ -64,7 +65,7 @@ public static class IngestBench
         Say($"ratio: ingest / raw no-index append = {median / noIndex:0.00}, ingest / primary-key append = {median / withKey:0.00}");
         if (o.Json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new
+            stdout.WriteLine(JsonSerializer.Serialize(new
             {
                 bench = "ingest",
                 options = o,

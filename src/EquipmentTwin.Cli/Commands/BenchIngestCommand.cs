@@ -19,7 +19,7 @@ public static class BenchIngestCommand
         {
             clients, batches, records, inflight, runs, warmup, json,
         };
-        command.SetAction(p => IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup))));
+        command.SetAction(p => IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup)), p.InvocationConfiguration.Output));
         return command;
     }
 }
