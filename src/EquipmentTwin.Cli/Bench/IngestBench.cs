@@ -11,7 +11,7 @@ using MQTTnet.Protocol;
 namespace EquipmentTwin.Cli.Bench;
 
 /// <summary>Options of <c>twin bench ingest</c>.</summary>
-public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json, int Warmup = 1);
+public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json, int Warmup = 1, string? PlotDirectory = null);
 
 /// <summary>
 /// <c>twin bench ingest</c>: the real service in-process on loopback (embedded broker, SQLite in a temp
@@ -63,6 +63,14 @@ public static class IngestBench
         var withKey = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: true)).ToList());
         Say($"baseline, raw SQLite append of {rows:N0} (series, ts, value) rows in 5,000-row WAL transactions: no index {noIndex:N0} rows/s, (series, ts) primary key {withKey:N0} rows/s");
         Say($"ratio: ingest / raw no-index append = {median / noIndex:0.00}, ingest / primary-key append = {median / withKey:0.00}");
+        List<SweepPoint>? sweep = null;
+        if (o.PlotDirectory is { } plotDir)
+        {
+            sweep = await SweepAsync(o, Say);
+            IngestPlots.Write(plotDir, sweep, noIndex);
+            Say($"plots: {Path.Combine(plotDir, IngestPlots.PublishersFile)}, {Path.Combine(plotDir, IngestPlots.BatchSizeFile)}");
+        }
+
         if (o.Json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(new
@@ -75,11 +83,44 @@ public static class IngestBench
                 baselineRowsPerSecond = new { noIndex, primaryKey = withKey },
                 ratioToNoIndex = median / noIndex,
                 ratioToPrimaryKey = median / withKey,
+                sweep,
                 machine = "shared",
             }));
         }
 
         return 0;
+    }
+
+    /// <summary>One point of the sweep behind the plots: one run at these settings.</summary>
+    public sealed record SweepPoint(string Varied, int Clients, int Records, long Total, double RecordsPerSecond);
+
+    /// <summary>
+    /// One run per point, each with about as many records as one measured run: publishers 1, 2, 4, 8, 16 at the given
+    /// batch size, then batch sizes 50, 100, 500, 2,000 at the given publisher count.
+    /// </summary>
+    private static async Task<List<SweepPoint>> SweepAsync(IngestBenchOptions o, Action<string> say)
+    {
+        var total = (long)o.Clients * o.Batches * o.Records;
+        var points = new List<SweepPoint>();
+        async Task Point(string varied, int clients, int records)
+        {
+            var batches = (int)Math.Max(1, total / ((long)clients * records));
+            var (seconds, count, _) = await RunOnceAsync(o with { Clients = clients, Records = records, Batches = batches });
+            points.Add(new SweepPoint(varied, clients, records, count, count / seconds));
+            say($"sweep: {clients} publishers x {records} records per batch: {count / seconds:N0} records/s (one run)");
+        }
+
+        foreach (var clients in new[] { 1, 2, 4, 8, 16 })
+        {
+            await Point("publishers", clients, o.Records);
+        }
+
+        foreach (var records in new[] { 50, 100, 500, 2000 })
+        {
+            await Point("records", o.Clients, records);
+        }
+
+        return points;
     }
 
     /// <summary>Rows/s of a plain append of the same number of parameter rows, as the baseline measured it.</summary>

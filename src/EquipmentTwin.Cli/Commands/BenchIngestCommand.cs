@@ -14,12 +14,13 @@ public static class BenchIngestCommand
         var inflight = CliOptions.Int("--inflight", "unacknowledged publishes per client", 16, 1, 65535);
         var runs = CliOptions.Int("--runs", "runs; the median is reported", 3, 1, 100);
         var warmup = CliOptions.Int("--warmup", "runs before the measured ones, not counted (JIT, thread pool)", 1, 0, 100);
+        var plot = new Option<string?>("--plot") { Description = "also sweep publishers (1-16) and batch size (50-2,000), one run per point, and draw both as PNG plots into DIR", HelpName = "DIR" };
         var json = new Option<bool>("--json") { Description = "print one JSON object on stdout instead of the text lines" };
         var command = new Command("ingest", "Measure ingest throughput: the real service in-process on loopback (embedded broker, SQLite in a temp folder), K clients publishing at QoS 1, with raw SQLite append baselines measured in the same run.")
         {
-            clients, batches, records, inflight, runs, warmup, json,
+            clients, batches, records, inflight, runs, warmup, plot, json,
         };
-        command.SetAction(p => IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup)), p.InvocationConfiguration.Output));
+        command.SetAction(p => IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup), p.GetValue(plot)), p.InvocationConfiguration.Output));
         return command;
     }
 }
