@@ -49,4 +49,24 @@ public sealed class BenchTests
         var latency = r.GetProperty("publishToCommitMs");
         Assert.True(latency.GetProperty("p99").GetDouble() >= latency.GetProperty("p50").GetDouble());
     }
+
+    [Fact]
+    public async Task Bench_codec_reports_decoder_speed_and_allocations_beside_plain_json_parsing()
+    {
+        var r = await RunJsonAsync("bench", "codec", "--records", "100", "--payloads", "20", "--runs", "2");
+
+        Assert.Equal("codec", r.GetProperty("bench").GetString());
+        Assert.InRange(r.GetProperty("bytesPerRecordOnTheWire").GetDouble(), 40, 200);
+        foreach (var part in new[] { "decoder", "baselineReaderScan", "baselineJsonDocument" })
+        {
+            var p = r.GetProperty(part);
+            Assert.True(p.GetProperty("mbPerSecond").GetDouble() > 0, part);
+            Assert.True(p.GetProperty("recordsPerSecond").GetDouble() > 0, part);
+            Assert.True(p.GetProperty("allocatedBytesPerRecord").GetDouble() >= 0, part);
+        }
+
+        // A decoded record is a struct in a list, so the decoder allocates something per record, and a reader pass almost nothing.
+        Assert.True(r.GetProperty("decoder").GetProperty("allocatedBytesPerRecord").GetDouble() > r.GetProperty("baselineReaderScan").GetProperty("allocatedBytesPerRecord").GetDouble());
+        Assert.True(r.GetProperty("ratioToReaderScan").GetDouble() > 0);
+    }
 }

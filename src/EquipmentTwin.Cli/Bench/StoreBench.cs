@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using EquipmentTwin.Cli.Commands;
+using EquipmentTwin.Cli.Progress;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Storage;
 using EquipmentTwin.Storage.Sqlite;
@@ -22,8 +23,9 @@ public static class StoreBench
     private const string Device = "mr-bench-1";
     private const string Signal = "gradient_coil_temp_c";
 
-    public static async Task<int> RunAsync(StoreBenchOptions o, TextWriter output, TextWriter progress)
+    public static async Task<int> RunAsync(StoreBenchOptions o, TextWriter output, TextWriter error)
     {
+        using var progress = ReferenceEquals(error, Console.Error) ? ConsoleProgress.Start("twin bench store") : ConsoleProgress.Start("twin bench store", error);
         var dir = Path.Combine(Path.GetTempPath(), "twin-bench-store-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -31,7 +33,7 @@ public static class StoreBench
             var total = (long)o.Days * 86_400_000 / o.IntervalMs;
             var rng = new Random(1);
             var sw = Stopwatch.StartNew();
-            var nextReport = Stopwatch.GetTimestamp();
+            progress.Step("writing one signal", total, "readings");
             await using (var store = SqliteTelemetryStore.Open(dir))
             {
                 for (long i = 0, seq = 1; i < total; seq++)
@@ -44,11 +46,7 @@ public static class StoreBench
                     }
 
                     await store.WriteAsync([new BatchItem("bench", Device, new LogBatch("bench", seq, records), DateTimeOffset.UtcNow)], CancellationToken.None);
-                    if (Stopwatch.GetTimestamp() >= nextReport)
-                    {
-                        progress.WriteLine($"store bench: written {i:N0} of {total:N0} readings");
-                        nextReport = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
-                    }
+                    progress.Report(i);
                 }
             }
 
@@ -58,14 +56,14 @@ public static class StoreBench
             var from = DateTimeOffset.FromUnixTimeMilliseconds(t0);
             var day = from.AddDays(1);
             var all = from.AddDays(o.Days);
-            progress.WriteLine("store bench: checking the downsampled answer against the raw readings");
+            progress.Step("checking the downsampled answer against the raw readings");
             var exact = await CheckExactAsync(reader, from, all, o.Points);
             if (exact is not null)
             {
                 throw new FailureException($"store bench: the downsampled answer differs from the raw readings: {exact}");
             }
 
-            progress.WriteLine("store bench: timing queries");
+            progress.Step("timing queries");
             var raw1 = await Time(o.Queries, () => reader.QuerySignalAsync(Device, Signal, from, day, int.MaxValue, CancellationToken.None));
             var rawAll = await Time(Math.Max(3, o.Queries / 10), () => reader.QuerySignalAsync(Device, Signal, from, all, int.MaxValue, CancellationToken.None));
             var down1 = await Time(o.Queries, () => reader.QuerySignalBucketsAsync(Device, Signal, from, day, o.Points, CancellationToken.None));
