@@ -8,5 +8,7 @@ public static class BenchCommand
     public static Command Create() => new("bench", "Measure the system on this machine (docs/performance.md). Results go to stdout, progress to stderr.")
     {
         BenchIngestCommand.Create(),
+        BenchStoreCommand.Create(),
+        BenchCodecCommand.Create(),
     };
 }

@@ -28,6 +28,7 @@ public static class ServeCommand
         ("--store", "Store:Kind", "telemetry store: sqlite (default) or influx", (n, d) => CliOptions.Text(n, d, null, "KIND", "sqlite", "influx")),
         ("--influx-url", "Influx:Url", "InfluxDB URL, with --store influx (e.g. http://127.0.0.1:8086)", (n, d) => Url(n, d, "http", "https")),
         ("--influx-db", "Influx:Database", "InfluxDB database (bucket), with --store influx", (n, d) => Text(n, d, "NAME")),
+        ("--log-format", "Logging:Format", "log lines: simple (default) or json (one JSON object per line, for a log shipper)", (n, d) => CliOptions.Text(n, d, null, "FORMAT", "simple", "json")),
         ("--catalog", "Catalog:Directory", "folder of signal catalogs (default seeds/catalog beside the program)", (n, d) => CliOptions.ExistingDirectory(n, d)),
     ];
 

@@ -9,6 +9,8 @@ using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Service.Alerts;
 using EquipmentTwin.Service.Analytics;
 using EquipmentTwin.Service.Live;
+using EquipmentTwin.Service.Metrics;
+using EquipmentTwin.Service.OpenApi;
 using EquipmentTwin.Service.Models;
 using EquipmentTwin.Service.Web;
 using EquipmentTwin.Storage.Audit;
@@ -53,6 +55,7 @@ public static class TwinServiceHost
         ["--influx-db"] = "Influx:Database",
         ["--mqtt-url"] = "Mqtt:Url",
         ["--catalog"] = "Catalog:Directory",
+        ["--log-format"] = "Logging:Format",
     };
 
     /// <summary>Builds the service from command-line arguments (flags above, or any <c>--Section:Key value</c>).</summary>
@@ -72,11 +75,29 @@ public static class TwinServiceHost
             .AddCommandLine(args, SwitchMappings.ToDictionary(kv => kv.Key, kv => kv.Value));
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        var logFormat = builder.Configuration["Logging:Format"] ?? "simple";
+        if (string.Equals(logFormat, "json", StringComparison.OrdinalIgnoreCase))
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            // One JSON object per line (timestamp, level, category, message, and the structured state) for a log shipper.
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.IncludeScopes = false;
+            });
+        }
+        else if (string.Equals(logFormat, "simple", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+        else
+        {
+            throw new OptionsValidationException("Logging:Format", typeof(string), [$"Logging:Format must be simple or json, not '{logFormat}'"]);
+        }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
@@ -96,6 +117,8 @@ public static class TwinServiceHost
         app.MapModelApi();
         app.MapLabelApi();
         app.MapWorkbench();
+        app.MapTwinMetrics();
+        app.MapTwinOpenApi();
         return app;
     }
 
@@ -123,6 +146,8 @@ public static class TwinServiceHost
         services.AddSingleton(sp => SignalCatalog.LoadDirectory(sp.GetRequiredService<IOptions<CatalogOptions>>().Value.ResolveDirectory()));
         services.AddTwinStores(configuration);
         services.AddTwinSecurity(configuration);
+        services.AddTwinMetrics();
+        services.AddTwinOpenApi();
         services.AddSingleton<IAnalyticsEngine>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value;

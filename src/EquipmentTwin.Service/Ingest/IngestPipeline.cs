@@ -31,6 +31,7 @@ public sealed partial class IngestPipeline
     private volatile IIngestObserver[] _observers = [];
     private readonly Counter<long> _messages;
     private readonly Counter<long> _records;
+    private readonly Counter<long> _duplicates;
     private readonly Counter<long> _rejected;
     private long _writes;
     private long _lastWriteAtMs;
@@ -54,6 +55,7 @@ public sealed partial class IngestPipeline
         _messages = meter.CreateCounter<long>("equipmenttwin.ingest.messages", description: "MQTT messages taken for ingest");
         _records = meter.CreateCounter<long>("equipmenttwin.ingest.records", description: "Log records stored");
         _rejected = meter.CreateCounter<long>("equipmenttwin.ingest.rejected", description: "Payloads or records quarantined");
+        _duplicates = meter.CreateCounter<long>("equipmenttwin.ingest.duplicates", description: "Batches dropped as duplicates of a stored (source, seq)");
     }
 
     public int QueueDepth => _queue.Reader.Count;
@@ -258,6 +260,7 @@ public sealed partial class IngestPipeline
     {
         if (outcome == Storage.WriteOutcome.Duplicate)
         {
+            _duplicates.Add(1);
             return IngestOutcome.Duplicate;
         }
 

@@ -83,6 +83,18 @@ public sealed partial class ModelRegistryService : BackgroundService
         return promoted;
     }
 
+    /// <summary>Registers a validated candidate and applies <see cref="PromotionGate"/>; a promoted one is swapped into the running analytics.</summary>
+    public async Task<(ModelRecord Record, GateDecision Decision)> SubmitAsync(ModelRecord candidate, HeldOutFigures figures, HeldOutFigures? championFigures, string actor, CancellationToken ct)
+    {
+        var result = await PromotionGate.SubmitAsync(_registry, _audit, candidate, figures, championFigures, actor, _time.GetUtcNow(), ct).ConfigureAwait(false);
+        if (result.Decision.Promote)
+        {
+            await ApplyChampionsAsync(ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
     /// <summary>Returns <paramref name="kind"/> to its previous champion; null when there is none.</summary>
     public async Task<(ModelRecord Retired, ModelRecord Restored)?> RollbackAsync(string kind, string actor, string reason, CancellationToken ct)
     {

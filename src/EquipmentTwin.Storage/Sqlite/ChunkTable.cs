@@ -282,15 +282,35 @@ internal sealed class ChunkTable
         }
     }
 
-    /// <summary>Min, max, sum and count per bucket of <paramref name="width"/> ms from <paramref name="from"/>, from chunk summaries where a chunk falls in one bucket.</summary>
-    public static SortedDictionary<long, BucketAccumulator> Buckets(SqliteConnection c, long series, long from, long to, long width)
+    /// <summary>
+    /// Min, max, sum and count per bucket of <paramref name="width"/> ms from <paramref name="from"/>, in bucket order
+    /// (buckets without readings are left out). A chunk that falls in one bucket is counted from its summary; the
+    /// others are decoded and walked in time order, so a bucket is looked up once per run of readings, not per reading.
+    /// </summary>
+    public static List<(long Index, BucketAccumulator Bucket)> Buckets(SqliteConnection c, long series, long from, long to, long width)
     {
-        var buckets = new SortedDictionary<long, BucketAccumulator>();
-        void AddPoint(long ts, double v)
+        var count = checked((int)Math.Max(1, ((to - from) + width - 1) / width));
+        var buckets = new BucketAccumulator?[count];
+        var ts = new long[SealedReadings];
+        var vs = new double[SealedReadings];
+
+        void AddPoints(ReadOnlySpan<long> times, ReadOnlySpan<double> values)
         {
-            if (ts >= from && ts < to)
+            var i = 0;
+            while (i < times.Length && times[i] < from)
             {
-                Bucket(buckets, (ts - from) / width).Add(v);
+                i++;
+            }
+
+            while (i < times.Length && times[i] < to)
+            {
+                var index = (times[i] - from) / width;
+                var end = Math.Min(to, from + ((index + 1) * width));
+                var bucket = buckets[index] ??= new BucketAccumulator();
+                for (; i < times.Length && times[i] < end; i++)
+                {
+                    bucket.Add(values[i]);
+                }
             }
         }
 
@@ -299,12 +319,8 @@ internal sealed class ChunkTable
         {
             if (!Disjoint(group))
             {
-                var (ts, vs) = Merge(group);
-                for (var i = 0; i < ts.Length; i++)
-                {
-                    AddPoint(ts[i], vs[i]);
-                }
-
+                var (mts, mvs) = Merge(group);
+                AddPoints(mts, mvs);
                 continue;
             }
 
@@ -312,29 +328,32 @@ internal sealed class ChunkTable
             {
                 if (row.T0 >= from && row.T1 < to && (row.T0 - from) / width == (row.T1 - from) / width)
                 {
-                    Bucket(buckets, (row.T0 - from) / width).Add(row);
+                    (buckets[(row.T0 - from) / width] ??= new BucketAccumulator()).Add(row);
                     continue;
                 }
 
-                var (ts, vs) = Decode(row);
-                for (var i = 0; i < ts.Length; i++)
+                var n = ChunkCodec.Count(row.Data);
+                if (n > ts.Length)
                 {
-                    AddPoint(ts[i], vs[i]);
+                    ts = new long[n];
+                    vs = new double[n];
                 }
+
+                ChunkCodec.Decode(row.Data, ts, vs);
+                AddPoints(ts.AsSpan(0, n), vs.AsSpan(0, n));
             }
         }
 
-        return buckets;
-    }
-
-    private static BucketAccumulator Bucket(SortedDictionary<long, BucketAccumulator> buckets, long index)
-    {
-        if (!buckets.TryGetValue(index, out var b))
+        var list = new List<(long, BucketAccumulator)>();
+        for (var i = 0; i < buckets.Length; i++)
         {
-            buckets[index] = b = new BucketAccumulator();
+            if (buckets[i] is { } b)
+            {
+                list.Add((i, b));
+            }
         }
 
-        return b;
+        return list;
     }
 
     private static IEnumerable<List<ChunkRow>> Days(List<ChunkRow> rows)

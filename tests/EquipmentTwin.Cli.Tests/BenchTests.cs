@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace EquipmentTwin.Cli.Tests;
+
+/// <summary>Each bench run small: its JSON carries the figure, the same-run baseline and plausible values (never a timing threshold).</summary>
+public sealed class BenchTests
+{
+    private static async Task<JsonElement> RunJsonAsync(params string[] args)
+    {
+        var (code, stdout, stderr) = await InProcess.TwinAsync([.. args, "--json"]);
+        Assert.True(code == 0, stderr);
+        return JsonDocument.Parse(stdout.Trim()).RootElement;
+    }
+
+    [Fact]
+    public async Task Bench_store_reports_size_and_query_times_and_checks_the_downsampled_answer_against_the_raw_readings()
+    {
+        var r = await RunJsonAsync("bench", "store", "--days", "2", "--interval-ms", "10000", "--queries", "3", "--points", "100");
+
+        Assert.Equal("store", r.GetProperty("bench").GetString());
+        Assert.Equal(2 * 8640, r.GetProperty("readings").GetInt64());
+        Assert.True(r.GetProperty("downsampledEqualsRaw").GetBoolean());
+        // 17,280 readings in a store with its fixed tables: more than the raw payload alone, far less than a row each.
+        Assert.InRange(r.GetProperty("bytesPerReading").GetDouble(), 0.5, 100);
+        Assert.True(r.GetProperty("writeReadingsPerSecond").GetDouble() > 0);
+        foreach (var query in new[] { "rawOneDayMs", "rawAllMs", "downsampledOneDayMs", "downsampledAllMs" })
+        {
+            var q = r.GetProperty(query);
+            Assert.True(q.GetProperty("p50").GetDouble() > 0, query);
+            Assert.True(q.GetProperty("p99").GetDouble() >= q.GetProperty("p50").GetDouble(), query);
+        }
+
+        Assert.Equal("shared", r.GetProperty("machine").GetString());
+    }
+
+    [Fact]
+    public async Task Bench_ingest_reports_the_rate_beside_both_raw_append_baselines()
+    {
+        var r = await RunJsonAsync("bench", "ingest", "--clients", "2", "--batches", "10", "--records", "100", "--runs", "1", "--warmup", "0");
+
+        Assert.Equal("ingest", r.GetProperty("bench").GetString());
+        var median = r.GetProperty("medianRecordsPerSecond").GetDouble();
+        Assert.True(median > 0);
+        Assert.Equal(1, r.GetProperty("runsRecordsPerSecond").GetArrayLength());
+        var baseline = r.GetProperty("baselineRowsPerSecond");
+        Assert.True(baseline.GetProperty("noIndex").GetDouble() > 0);
+        Assert.True(baseline.GetProperty("primaryKey").GetDouble() > 0);
+        Assert.Equal(median / baseline.GetProperty("noIndex").GetDouble(), r.GetProperty("ratioToNoIndex").GetDouble(), 9);
+        var latency = r.GetProperty("publishToCommitMs");
+        Assert.True(latency.GetProperty("p99").GetDouble() >= latency.GetProperty("p50").GetDouble());
+    }
+
+    [Fact]
+    public async Task Bench_codec_reports_decoder_speed_and_allocations_beside_plain_json_parsing()
+    {
+        var r = await RunJsonAsync("bench", "codec", "--records", "100", "--payloads", "20", "--runs", "2");
+
+        Assert.Equal("codec", r.GetProperty("bench").GetString());
+        Assert.InRange(r.GetProperty("bytesPerRecordOnTheWire").GetDouble(), 40, 200);
+        foreach (var part in new[] { "decoder", "baselineReaderScan", "baselineJsonDocument" })
+        {
+            var p = r.GetProperty(part);
+            Assert.True(p.GetProperty("mbPerSecond").GetDouble() > 0, part);
+            Assert.True(p.GetProperty("recordsPerSecond").GetDouble() > 0, part);
+            Assert.True(p.GetProperty("allocatedBytesPerRecord").GetDouble() >= 0, part);
+        }
+
+        // A decoded record is a struct in a list, so the decoder allocates something per record, and a reader pass almost nothing.
+        Assert.True(r.GetProperty("decoder").GetProperty("allocatedBytesPerRecord").GetDouble() > r.GetProperty("baselineReaderScan").GetProperty("allocatedBytesPerRecord").GetDouble());
+        Assert.True(r.GetProperty("ratioToReaderScan").GetDouble() > 0);
+    }
+}
