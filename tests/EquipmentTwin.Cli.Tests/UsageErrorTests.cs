@@ -73,6 +73,7 @@ public sealed class UsageErrorTests
     [InlineData("bench ingest --records 10001", "--records")]
     [InlineData("bench ingest --inflight 0", "--inflight")]
     [InlineData("bench ingest --runs 0", "--runs")]
+    [InlineData("bench ingest --influx-url http://127.0.0.1:8086", "--mqtt-url")]
     [InlineData("bench nothing", "nothing")]
     [InlineData("bench", "bench")]
     [InlineData("nonsense", "nonsense")]

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Hosting;
+using EquipmentTwin.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -11,7 +13,11 @@ using MQTTnet.Protocol;
 namespace EquipmentTwin.Cli.Bench;
 
 /// <summary>Options of <c>twin bench ingest</c>.</summary>
-public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json, int Warmup = 1);
+public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json, int Warmup = 1, string? InfluxUrl = null, string? MqttUrl = null)
+{
+    /// <summary>Also measure the production shape: the service subscribed to an external broker, storing into InfluxDB.</summary>
+    public bool External => InfluxUrl is { Length: > 0 } && MqttUrl is { Length: > 0 };
+}
 
 /// <summary>
 /// <c>twin bench ingest</c>: the real service in-process on loopback (embedded broker, SQLite in a temp
@@ -53,6 +59,21 @@ public static class IngestBench
         }
 
         var median = Median(rates);
+        var externalRates = new List<double>();
+        if (o.External)
+        {
+            // Same run, same records: through the external broker into InfluxDB, timed from the first publish until the
+            // store has counted every record (the broker's PUBACK says nothing about the store there).
+            for (var run = 1; run <= o.Runs; run++)
+            {
+                var (seconds, total) = await RunExternalOnceAsync(o);
+                externalRates.Add(total / seconds);
+                Say($"influx via {o.MqttUrl} run {run}: {total:N0} records in {seconds:0.00} s = {total / seconds:N0} records/s");
+            }
+
+            Say($"influx via external broker: median {Median(externalRates):N0} records/s; embedded SQLite median {median:N0} records/s; ratio influx / sqlite = {Median(externalRates) / median:0.00}");
+        }
+
         latencies.Sort();
         var p50 = Percentile(latencies, 0.50);
         var p99 = Percentile(latencies, 0.99);
@@ -75,6 +96,7 @@ public static class IngestBench
                 baselineRowsPerSecond = new { noIndex, primaryKey = withKey },
                 ratioToNoIndex = median / noIndex,
                 ratioToPrimaryKey = median / withKey,
+                influx = o.External ? new { runsRecordsPerSecond = externalRates, medianRecordsPerSecond = Median(externalRates), ratioToSqlite = Median(externalRates) / median } : null,
                 machine = "shared",
             }));
         }
@@ -210,6 +232,111 @@ public static class IngestBench
 
             await app.StopAsync();
             return (sw.Elapsed.TotalSeconds, (long)o.Clients * o.Batches * o.Records, latencies.SelectMany(l => l).ToList());
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static byte[][][] Payloads(IngestBenchOptions o)
+    {
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var payloads = new byte[o.Clients][][];
+        for (var c = 0; c < o.Clients; c++)
+        {
+            payloads[c] = new byte[o.Batches][];
+            for (var b = 0; b < o.Batches; b++)
+            {
+                var recs = new LogRecord[o.Records];
+                for (var r = 0; r < o.Records; r++)
+                {
+                    var ts = t0 + ((long)b * o.Records + r) * 1000;
+                    recs[r] = r % 20 == 0
+                        ? LogRecord.Event(ts, "MR-SEQ-020", Severity.Info, "Sequence started")
+                        : LogRecord.Param(ts, "sig_" + (r % 19), 20 + (r % 7) * 0.5);
+                }
+
+                payloads[c][b] = WireCodec.EncodeLogs(new LogBatch($"bench-{c}", b + 1, recs));
+            }
+        }
+
+        return payloads;
+    }
+
+    /// <summary>One run of the production shape: a fresh InfluxDB database and a fresh broker session per run.</summary>
+    private static async Task<(double Seconds, long Records)> RunExternalOnceAsync(IngestBenchOptions o)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "twin-bench-" + Guid.NewGuid().ToString("N"));
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var broker = new Uri(o.MqttUrl!);
+        try
+        {
+            await using var app = TwinServiceHost.Build(["--http-port", FreePort().ToString(), "--data-dir", dir, "--Logging:LogLevel:Default", "Warning",
+                "--store", "influx", "--influx-url", o.InfluxUrl!, "--influx-db", "bench_" + id, "--mqtt-url", o.MqttUrl!, "--Mqtt:ClientId", "twin-bench-" + id, "--Analytics:Enabled", "false"]);
+            await app.StartAsync();
+            var store = app.Services.GetRequiredService<ITelemetryStore>();
+            var payloads = Payloads(o);
+            var connected = new List<IMqttClient>();
+            for (var c = 0; c < o.Clients; c++)
+            {
+                var client = new MqttClientFactory().CreateMqttClient();
+                await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"bench-{id}-{c}").Build());
+                connected.Add(client);
+            }
+
+            // The subscription is in place once a probe nameplate has been stored.
+            var deadline = Stopwatch.StartNew();
+            while ((await store.GetCountersAsync(CancellationToken.None)).Nameplates == 0)
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    throw new TimeoutException("the service did not subscribe to the external broker within 60 s");
+                }
+
+                await connected[0].PublishAsync(new MqttApplicationMessageBuilder().WithTopic("equipment/v1/bench/dev0/nameplate")
+                    .WithPayload("{\"modality\":\"mri\",\"vendor\":\"Bench\",\"model\":\"B1\"}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                await Task.Delay(200);
+            }
+
+            var expected = (long)o.Clients * o.Batches * o.Records;
+            var sw = Stopwatch.StartNew();
+            await Task.WhenAll(connected.Select(async (client, c) =>
+            {
+                for (var b = 0; b < o.Batches; b++)
+                {
+                    var message = new MqttApplicationMessageBuilder().WithTopic($"equipment/v1/bench/dev{c}/logs").WithPayload(payloads[c][b]).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                    if (!(await client.PublishAsync(message)).IsSuccess)
+                    {
+                        throw new InvalidOperationException("publish failed");
+                    }
+                }
+            }));
+            while ((await store.GetCountersAsync(CancellationToken.None)).RecordsAccepted < expected)
+            {
+                if (sw.Elapsed > TimeSpan.FromMinutes(10))
+                {
+                    throw new TimeoutException("not every record was stored within 10 minutes");
+                }
+
+                await Task.Delay(20);
+            }
+
+            sw.Stop();
+            foreach (var client in connected)
+            {
+                await client.DisconnectAsync();
+                client.Dispose();
+            }
+
+            await app.StopAsync();
+            return (sw.Elapsed.TotalSeconds, expected);
         }
         finally
         {

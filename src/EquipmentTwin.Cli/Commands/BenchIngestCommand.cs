@@ -15,11 +15,21 @@ public static class BenchIngestCommand
         var runs = CliOptions.Int("--runs", "runs; the median is reported", 3, 1, 100);
         var warmup = CliOptions.Int("--warmup", "runs before the measured ones, not counted (JIT, thread pool)", 1, 0, 100);
         var json = new Option<bool>("--json") { Description = "print one JSON object on stdout instead of the text lines" };
+        var influxUrl = new Option<string?>("--influx-url") { Description = "also measure the production shape in the same run: the service storing into this InfluxDB (a fresh database per run), with --mqtt-url", HelpName = "URL" };
+        var mqttUrl = new Option<string?>("--mqtt-url") { Description = "external broker (mqtt://host:port) the production-shape runs publish through, with --influx-url", HelpName = "URL" };
         var command = new Command("ingest", "Measure ingest throughput: the real service in-process on loopback (embedded broker, SQLite in a temp folder), K clients publishing at QoS 1, with raw SQLite append baselines measured in the same run.")
         {
-            clients, batches, records, inflight, runs, warmup, json,
+            clients, batches, records, inflight, runs, warmup, json, influxUrl, mqttUrl,
         };
-        command.SetAction(p => IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup)), p.InvocationConfiguration.Output));
+        command.SetAction(p =>
+        {
+            if ((p.GetValue(influxUrl) is null) != (p.GetValue(mqttUrl) is null))
+            {
+                throw new CommandLineException("--influx-url and --mqtt-url go together");
+            }
+
+            return IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup), p.GetValue(influxUrl), p.GetValue(mqttUrl)), p.InvocationConfiguration.Output);
+        });
         return command;
     }
 }
