@@ -69,4 +69,23 @@ public sealed class BenchTests
         Assert.True(r.GetProperty("decoder").GetProperty("allocatedBytesPerRecord").GetDouble() > r.GetProperty("baselineReaderScan").GetProperty("allocatedBytesPerRecord").GetDouble());
         Assert.True(r.GetProperty("ratioToReaderScan").GetDouble() > 0);
     }
+
+    [Fact]
+    public async Task Bench_ingest_plot_sweeps_publishers_and_batch_size_and_draws_two_decodable_pngs()
+    {
+        using var dir = new EquipmentTwin.Testing.TempDirectory("twin-bench-plot");
+        var plots = Path.Combine(dir.Path, "plots");
+
+        var r = await RunJsonAsync("bench", "ingest", "--clients", "2", "--batches", "4", "--records", "50", "--runs", "1", "--warmup", "0", "--plot", plots);
+
+        var sweep = r.GetProperty("sweep").EnumerateArray().ToList();
+        Assert.Equal([1, 2, 4, 8, 16], sweep.Where(p => p.GetProperty("Varied").GetString() == "publishers").Select(p => p.GetProperty("Clients").GetInt32()));
+        Assert.Equal([50, 100, 500, 2000], sweep.Where(p => p.GetProperty("Varied").GetString() == "records").Select(p => p.GetProperty("Records").GetInt32()));
+        Assert.All(sweep, p => Assert.True(p.GetProperty("RecordsPerSecond").GetDouble() > 0));
+        foreach (var file in new[] { "ingest-vs-publishers.png", "ingest-vs-batch-size.png" })
+        {
+            using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(plots, file));
+            Assert.True(bitmap is { Width: > 100, Height: > 100 }, $"{file} does not decode as an image");
+        }
+    }
 }

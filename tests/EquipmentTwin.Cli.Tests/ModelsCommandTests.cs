@@ -121,3 +121,31 @@ public sealed class LabelsCommandTests
         Assert.Contains("line 3, column 4 (at): 'soon' is not an RFC 3339 time", stderr);
     }
 }
+
+/// <summary><c>twin rul fit --data-dir</c> registers the learner with its held-out figures.</summary>
+public sealed class RulRegistryTests
+{
+    [Fact]
+    public async Task The_first_rul_model_of_a_kind_becomes_champion_and_the_next_waits_as_a_candidate_with_both_figures()
+    {
+        using var dir = new TempDirectory("rul-registry");
+        await using (SqliteTelemetryStore.Open(dir.Path))
+        {
+        }
+
+        foreach (var (seed, model) in new[] { ("1", "m1"), ("2", "m2") })
+        {
+            var (code, _, stderr) = await InProcess.TwinAsync("rul", "fit", "--train", RepoPaths.Seeds("rul", "pumps-train.csv"), "--model", Path.Combine(dir.Path, model), "--seed", seed, "--data-dir", dir.Path);
+            Assert.True(code == 0, stderr);
+        }
+
+        using var registry = new SqliteModelRegistry(Path.Combine(dir.Path, "twin.db"));
+        var models = await registry.ListAsync("rul-pumps-train", default);
+        Assert.Equal([(2, ModelState.Candidate), (1, ModelState.Champion)], models.Select(m => (m.Version, m.State)));
+        Assert.Equal("first model of its kind", models[1].Reason);
+        Assert.StartsWith("awaiting review against champion v1: held-out RMSE", models[0].Reason);
+        Assert.All(models, m => Assert.True(m.Validation["rmse"] > 0 && m.Validation["coverage80"] is >= 0 and <= 1 && m.Source.Contains("pumps-train.csv (sha256 ", StringComparison.Ordinal)));
+        Assert.Equal(2, (await InProcess.TwinAsync("rul", "fit", "--train", RepoPaths.Seeds("rul", "pumps-train.csv"), "--model", Path.Combine(dir.Path, "m3"), "--data-dir", dir.Path, "--kind", "pumps")).ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "m3")));
+    }
+}

@@ -13,7 +13,7 @@ using MQTTnet.Protocol;
 namespace EquipmentTwin.Cli.Bench;
 
 /// <summary>Options of <c>twin bench ingest</c>.</summary>
-public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json, int Warmup = 1, string? InfluxUrl = null, string? MqttUrl = null)
+public sealed record IngestBenchOptions(int Clients, int Batches, int Records, int Runs, int Inflight, bool Json, int Warmup = 1, string? InfluxUrl = null, string? MqttUrl = null, string? PlotDirectory = null)
 {
     /// <summary>Also measure the production shape: the service subscribed to an external broker, storing into InfluxDB.</summary>
     public bool External => InfluxUrl is { Length: > 0 } && MqttUrl is { Length: > 0 };
@@ -84,6 +84,14 @@ public static class IngestBench
         var withKey = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: true)).ToList());
         Say($"baseline, raw SQLite append of {rows:N0} (series, ts, value) rows in 5,000-row WAL transactions: no index {noIndex:N0} rows/s, (series, ts) primary key {withKey:N0} rows/s");
         Say($"ratio: ingest / raw no-index append = {median / noIndex:0.00}, ingest / primary-key append = {median / withKey:0.00}");
+        List<SweepPoint>? sweep = null;
+        if (o.PlotDirectory is { } plotDir)
+        {
+            sweep = await SweepAsync(o, Say);
+            IngestPlots.Write(plotDir, sweep, noIndex);
+            Say($"plots: {Path.Combine(plotDir, IngestPlots.PublishersFile)}, {Path.Combine(plotDir, IngestPlots.BatchSizeFile)}");
+        }
+
         if (o.Json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(new
@@ -97,11 +105,44 @@ public static class IngestBench
                 ratioToNoIndex = median / noIndex,
                 ratioToPrimaryKey = median / withKey,
                 influx = o.External ? new { runsRecordsPerSecond = externalRates, medianRecordsPerSecond = Median(externalRates), ratioToSqlite = Median(externalRates) / median } : null,
+                sweep,
                 machine = "shared",
             }));
         }
 
         return 0;
+    }
+
+    /// <summary>One point of the sweep behind the plots: one run at these settings.</summary>
+    public sealed record SweepPoint(string Varied, int Clients, int Records, long Total, double RecordsPerSecond);
+
+    /// <summary>
+    /// One run per point, each with about as many records as one measured run: publishers 1, 2, 4, 8, 16 at the given
+    /// batch size, then batch sizes 50, 100, 500, 2,000 at the given publisher count.
+    /// </summary>
+    private static async Task<List<SweepPoint>> SweepAsync(IngestBenchOptions o, Action<string> say)
+    {
+        var total = (long)o.Clients * o.Batches * o.Records;
+        var points = new List<SweepPoint>();
+        async Task Point(string varied, int clients, int records)
+        {
+            var batches = (int)Math.Max(1, total / ((long)clients * records));
+            var (seconds, count, _) = await RunOnceAsync(o with { Clients = clients, Records = records, Batches = batches });
+            points.Add(new SweepPoint(varied, clients, records, count, count / seconds));
+            say($"sweep: {clients} publishers x {records} records per batch: {count / seconds:N0} records/s (one run)");
+        }
+
+        foreach (var clients in new[] { 1, 2, 4, 8, 16 })
+        {
+            await Point("publishers", clients, o.Records);
+        }
+
+        foreach (var records in new[] { 50, 100, 500, 2000 })
+        {
+            await Point("records", o.Clients, records);
+        }
+
+        return points;
     }
 
     /// <summary>Rows/s of a plain append of the same number of parameter rows, as the baseline measured it.</summary>

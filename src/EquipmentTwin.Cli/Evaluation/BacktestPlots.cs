@@ -241,7 +241,7 @@ public static class BacktestPlots
     private static double Days(string text, DateTimeOffset start) => (Time(text) - start).TotalDays;
 
     /// <summary>Skia without fontconfig finds no system font by name; DejaVu Sans is loaded from its file when it is there.</summary>
-    private static void UseBundledFont()
+    internal static void UseBundledFont()
     {
         const string path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
         if (File.Exists(path))
