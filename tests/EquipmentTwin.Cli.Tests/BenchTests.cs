@@ -9,6 +9,9 @@ public sealed class BenchTests
     {
         var (code, stdout, stderr) = await InProcess.TwinAsync([.. args, "--json"]);
         Assert.True(code == 0, stderr);
+
+        // Progress goes to stderr; stdout is the JSON document alone.
+        Assert.Contains($"twin bench {args[1]}: ", stderr, StringComparison.Ordinal);
         return JsonDocument.Parse(stdout.Trim()).RootElement;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
+using EquipmentTwin.Cli.Progress;
 using EquipmentTwin.Core.WireFormat;
 
 namespace EquipmentTwin.Cli.Bench;
@@ -17,8 +18,10 @@ public sealed record CodecBenchOptions(int Records, int Payloads, int Runs, bool
 /// </summary>
 public static class CodecBench
 {
-    public static int Run(CodecBenchOptions o, TextWriter output)
+    public static int Run(CodecBenchOptions o, TextWriter output, TextWriter? error = null)
     {
+        using var progress = error is null || ReferenceEquals(error, Console.Error) ? ConsoleProgress.Start("twin bench codec") : ConsoleProgress.Start("twin bench codec", error);
+        progress.Step($"encoding {o.Payloads:N0} payloads of {o.Records:N0} records");
         var payloads = MakePayloads(o.Records, o.Payloads);
         var bytes = payloads.Sum(p => (long)p.Length);
         var records = (long)o.Records * o.Payloads;
@@ -26,6 +29,7 @@ public static class CodecBench
         var limits = WireLimits.Default;
 
         long decoded = 0;
+        progress.Step($"the wire decoder, {o.Runs} runs");
         var decoder = Measure(o.Runs, () =>
         {
             foreach (var p in payloads)
@@ -44,6 +48,7 @@ public static class CodecBench
             throw new InvalidOperationException($"decoded {decoded:N0} records, expected {records * (o.Runs + 1):N0}");
         }
 
+        progress.Step($"baseline: a bare Utf8JsonReader pass, {o.Runs} runs");
         var scan = Measure(o.Runs, () =>
         {
             foreach (var p in payloads)
@@ -54,6 +59,7 @@ public static class CodecBench
                 }
             }
         });
+        progress.Step($"baseline: JsonDocument.Parse, {o.Runs} runs");
         var document = Measure(o.Runs, () =>
         {
             foreach (var p in payloads)

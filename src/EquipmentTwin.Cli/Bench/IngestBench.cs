@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using EquipmentTwin.Cli.Progress;
+using EquipmentTwin.Core.Progress;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Hosting;
 using EquipmentTwin.Storage;
@@ -28,9 +30,11 @@ public sealed record IngestBenchOptions(int Clients, int Batches, int Records, i
 /// </summary>
 public static class IngestBench
 {
-    public static async Task<int> RunAsync(IngestBenchOptions o, TextWriter? output = null)
+    public static async Task<int> RunAsync(IngestBenchOptions o, TextWriter? output = null, TextWriter? error = null)
     {
         var stdout = output ?? Console.Out;
+        using var progress = error is null || ReferenceEquals(error, Console.Error) ? ConsoleProgress.Start("twin bench ingest") : ConsoleProgress.Start("twin bench ingest", error);
+        var perRun = (double)o.Clients * o.Batches * o.Records;
         void Say(string line)
         {
             if (!o.Json)
@@ -43,7 +47,8 @@ public static class IngestBench
         for (var w = 1; w <= o.Warmup; w++)
         {
             // Not counted: the first run also pays for JIT compilation and the thread pool's growth.
-            var (seconds, total, _) = await RunOnceAsync(o);
+            progress.Step($"warm-up {w} of {o.Warmup}", perRun, "records");
+            var (seconds, total, _) = await RunOnceAsync(o, progress);
             Say($"warm-up {w} (not counted): {total / seconds:N0} records/s");
         }
 
@@ -51,7 +56,8 @@ public static class IngestBench
         var latencies = new List<double>();
         for (var run = 1; run <= o.Runs; run++)
         {
-            var (seconds, total, lat) = await RunOnceAsync(o);
+            progress.Step($"run {run} of {o.Runs}", perRun, "records");
+            var (seconds, total, lat) = await RunOnceAsync(o, progress);
             var rate = total / seconds;
             rates.Add(rate);
             latencies.AddRange(lat);
@@ -66,6 +72,7 @@ public static class IngestBench
             // store has counted every record (the broker's PUBACK says nothing about the store there).
             for (var run = 1; run <= o.Runs; run++)
             {
+                progress.Step($"run {run} of {o.Runs} via {o.MqttUrl} into InfluxDB");
                 var (seconds, total) = await RunExternalOnceAsync(o);
                 externalRates.Add(total / seconds);
                 Say($"influx via {o.MqttUrl} run {run}: {total:N0} records in {seconds:0.00} s = {total / seconds:N0} records/s");
@@ -80,6 +87,7 @@ public static class IngestBench
         Say($"median: {median:N0} records/s; publish-to-commit latency p50 {p50:0.0} ms, p99 {p99:0.0} ms");
 
         var rows = (long)o.Clients * o.Batches * o.Records * 19 / 20;
+        progress.Step($"baselines: raw SQLite appends of {rows:N0} rows, {o.Runs} runs each, without and with a primary key");
         var noIndex = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: false)).ToList());
         var withKey = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: true)).ToList());
         Say($"baseline, raw SQLite append of {rows:N0} (series, ts, value) rows in 5,000-row WAL transactions: no index {noIndex:N0} rows/s, (series, ts) primary key {withKey:N0} rows/s");
@@ -87,7 +95,7 @@ public static class IngestBench
         List<SweepPoint>? sweep = null;
         if (o.PlotDirectory is { } plotDir)
         {
-            sweep = await SweepAsync(o, Say);
+            sweep = await SweepAsync(o, Say, progress);
             IngestPlots.Write(plotDir, sweep, noIndex);
             Say($"plots: {Path.Combine(plotDir, IngestPlots.PublishersFile)}, {Path.Combine(plotDir, IngestPlots.BatchSizeFile)}");
         }
@@ -120,14 +128,15 @@ public static class IngestBench
     /// One run per point, each with about as many records as one measured run: publishers 1, 2, 4, 8, 16 at the given
     /// batch size, then batch sizes 50, 100, 500, 2,000 at the given publisher count.
     /// </summary>
-    private static async Task<List<SweepPoint>> SweepAsync(IngestBenchOptions o, Action<string> say)
+    private static async Task<List<SweepPoint>> SweepAsync(IngestBenchOptions o, Action<string> say, IJobProgress progress)
     {
         var total = (long)o.Clients * o.Batches * o.Records;
         var points = new List<SweepPoint>();
         async Task Point(string varied, int clients, int records)
         {
             var batches = (int)Math.Max(1, total / ((long)clients * records));
-            var (seconds, count, _) = await RunOnceAsync(o with { Clients = clients, Records = records, Batches = batches });
+            progress.Step($"sweep: {clients} publishers x {records} records per batch", (double)clients * batches * records, "records");
+            var (seconds, count, _) = await RunOnceAsync(o with { Clients = clients, Records = records, Batches = batches }, progress);
             points.Add(new SweepPoint(varied, clients, records, count, count / seconds));
             say($"sweep: {clients} publishers x {records} records per batch: {count / seconds:N0} records/s (one run)");
         }
@@ -196,7 +205,7 @@ public static class IngestBench
         }
     }
 
-    private static async Task<(double Seconds, long Records, List<double> LatencyMs)> RunOnceAsync(IngestBenchOptions o)
+    private static async Task<(double Seconds, long Records, List<double> LatencyMs)> RunOnceAsync(IngestBenchOptions o, IJobProgress progress)
     {
         var dir = Path.Combine(Path.GetTempPath(), "twin-bench-" + Guid.NewGuid().ToString("N"));
         var mqttPort = FreePort();
@@ -206,25 +215,7 @@ public static class IngestBench
             await using var app = TwinServiceHost.Build(["--mqtt-port", mqttPort.ToString(), "--http-port", httpPort.ToString(), "--data-dir", dir, "--Logging:LogLevel:Default", "Warning"]);
             await app.StartAsync();
 
-            var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-            var payloads = new byte[o.Clients][][];
-            for (var c = 0; c < o.Clients; c++)
-            {
-                payloads[c] = new byte[o.Batches][];
-                for (var b = 0; b < o.Batches; b++)
-                {
-                    var recs = new LogRecord[o.Records];
-                    for (var r = 0; r < o.Records; r++)
-                    {
-                        var ts = t0 + ((long)b * o.Records + r) * 1000;
-                        recs[r] = r % 20 == 0
-                            ? LogRecord.Event(ts, "MR-SEQ-020", Severity.Info, "Sequence started")
-                            : LogRecord.Param(ts, "sig_" + (r % 19), 20 + (r % 7) * 0.5);
-                    }
-
-                    payloads[c][b] = WireCodec.EncodeLogs(new LogBatch($"bench-{c}", b + 1, recs));
-                }
-            }
+            var payloads = Payloads(o);
 
             var connected = new List<IMqttClient>();
             for (var c = 0; c < o.Clients; c++)
@@ -235,6 +226,7 @@ public static class IngestBench
             }
 
             var latencies = new List<double>[o.Clients];
+            long acknowledged = 0;
             var sw = Stopwatch.StartNew();
             await Task.WhenAll(connected.Select(async (client, c) =>
             {
@@ -258,6 +250,8 @@ public static class IngestBench
                         {
                             throw new InvalidOperationException("publish failed", t.Exception);
                         }
+
+                        progress.Report(Interlocked.Add(ref acknowledged, o.Records));
                     }));
                 }
 

@@ -16,7 +16,7 @@ public static class BenchCodecCommand
         {
             records, payloads, runs, json,
         };
-        command.SetAction(p => CodecBench.Run(new CodecBenchOptions(p.GetValue(records), p.GetValue(payloads), p.GetValue(runs), p.GetValue(json)), p.InvocationConfiguration.Output));
+        command.SetAction(p => CodecBench.Run(new CodecBenchOptions(p.GetValue(records), p.GetValue(payloads), p.GetValue(runs), p.GetValue(json)), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
         return command;
     }
 }

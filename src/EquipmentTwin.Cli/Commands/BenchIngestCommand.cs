@@ -29,7 +29,7 @@ public static class BenchIngestCommand
                 throw new CommandLineException("--influx-url and --mqtt-url go together");
             }
 
-            return IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup), p.GetValue(influxUrl), p.GetValue(mqttUrl), p.GetValue(plot)), p.InvocationConfiguration.Output);
+            return IngestBench.RunAsync(new IngestBenchOptions(p.GetValue(clients), p.GetValue(batches), p.GetValue(records), p.GetValue(runs), p.GetValue(inflight), p.GetValue(json), p.GetValue(warmup), p.GetValue(influxUrl), p.GetValue(mqttUrl), p.GetValue(plot)), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error);
         });
         return command;
     }
