@@ -74,6 +74,46 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task Bench_analytics_runs_one_mri_through_every_engine_at_both_details_beside_the_simulator_alone()
+    {
+        var r = await RunJsonAsync("bench", "analytics", "--days", "2", "--training-days", "1");
+
+        Assert.Equal("analytics", r.GetProperty("bench").GetString());
+        Assert.Equal("mri", r.GetProperty("modality").GetString());
+        Assert.Equal(1, r.GetProperty("devices").GetInt32());
+        Assert.Equal(2 / 365.0, r.GetProperty("deviceYears").GetDouble(), 9);
+        Assert.StartsWith("trained on 1 healthy days", r.GetProperty("anomalyModels").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["rules", "physics", "anomaly", "fusion"], r.GetProperty("engines").EnumerateArray().Select(e => e.GetString()));
+        var full = r.GetProperty("runs").GetProperty("full");
+        var summary = r.GetProperty("runs").GetProperty("summary");
+        foreach (var run in new[] { full, summary })
+        {
+            var seconds = run.GetProperty("seconds").GetDouble();
+            Assert.True(seconds > 0);
+            Assert.Equal(run.GetProperty("records").GetInt64() / seconds, run.GetProperty("recordsPerSecond").GetDouble(), 6);
+            Assert.Equal(2 / 365.0 / seconds * 60, run.GetProperty("deviceYearsPerMinute").GetDouble(), 6);
+            Assert.Equal(seconds / (2 / 365.0), run.GetProperty("secondsPerDeviceYear").GetDouble(), 6);
+            var baseline = run.GetProperty("baselineSimulatorAlone");
+            Assert.True(baseline.GetProperty("seconds").GetDouble() > 0);
+            Assert.Equal(seconds / baseline.GetProperty("seconds").GetDouble(), run.GetProperty("ratioToSimulatorAlone").GetDouble(), 9);
+        }
+
+        // Full detail is one reading per signal every few seconds, summary one every 5 minutes: far more records.
+        Assert.True(full.GetProperty("records").GetInt64() > 10 * summary.GetProperty("records").GetInt64());
+        Assert.True(summary.GetProperty("records").GetInt64() > 1000);
+        Assert.Equal("shared", r.GetProperty("machine").GetString());
+    }
+
+    [Fact]
+    public async Task Bench_analytics_refuses_more_devices_than_the_fleet_has_as_a_usage_error()
+    {
+        var (code, _, stderr) = await InProcess.TwinAsync(["bench", "analytics", "--devices", "10000", "--days", "1", "--json"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--devices 10000", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_ingest_plot_sweeps_publishers_and_batch_size_and_draws_two_decodable_pngs()
     {
         using var dir = new EquipmentTwin.Testing.TempDirectory("twin-bench-plot");

@@ -10,5 +10,6 @@ public static class BenchCommand
         BenchIngestCommand.Create(),
         BenchStoreCommand.Create(),
         BenchCodecCommand.Create(),
+        BenchAnalyticsCommand.Create(),
     };
 }
