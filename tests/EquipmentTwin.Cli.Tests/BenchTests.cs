@@ -114,6 +114,43 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task Bench_memory_reports_bytes_per_live_twin_beside_the_pipeline_with_no_device()
+    {
+        var r = await RunJsonAsync("bench", "memory", "--devices", "3,9", "--days", "3", "--training-days", "1");
+
+        Assert.Equal("memory", r.GetProperty("bench").GetString());
+        Assert.Equal(3, r.GetProperty("days").GetDouble());
+        Assert.StartsWith("trained on 1 healthy days", r.GetProperty("anomalyModels").GetString(), StringComparison.Ordinal);
+        var runs = r.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal([3, 9], runs.Select(x => x.GetProperty("devices").GetInt32()));
+        foreach (var run in runs)
+        {
+            var devices = run.GetProperty("devices").GetInt32();
+            Assert.Equal(devices, run.GetProperty("liveTwins").GetInt32());
+            // 24 hourly then 48 hours every 5 minutes: (24 + 576) readings per catalog signal (MRI, CT, X-ray in turn).
+            Assert.InRange(run.GetProperty("records").GetInt64(), devices * 600L * 10, devices * 600L * 40);
+            var baseline = run.GetProperty("baselineBytes").GetInt64();
+            var after = run.GetProperty("afterBytes").GetInt64();
+            Assert.True(baseline > 0);
+            Assert.True(after > baseline);
+            Assert.Equal((after - baseline) / (double)devices, run.GetProperty("bytesPerDevice").GetDouble(), 6);
+            // A twin keeps a history window per signal: more than a kilobyte, less than 100 MB.
+            Assert.InRange(run.GetProperty("bytesPerDevice").GetDouble(), 1_000, 100_000_000);
+        }
+
+        Assert.Equal("shared", r.GetProperty("machine").GetString());
+    }
+
+    [Fact]
+    public async Task Bench_memory_refuses_a_device_list_that_is_not_counts()
+    {
+        var (code, _, stderr) = await InProcess.TwinAsync(["bench", "memory", "--devices", "10,x", "--json"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--devices '10,x'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_ingest_plot_sweeps_publishers_and_batch_size_and_draws_two_decodable_pngs()
     {
         using var dir = new EquipmentTwin.Testing.TempDirectory("twin-bench-plot");

@@ -11,5 +11,6 @@ public static class BenchCommand
         BenchStoreCommand.Create(),
         BenchCodecCommand.Create(),
         BenchAnalyticsCommand.Create(),
+        BenchMemoryCommand.Create(),
     };
 }
