@@ -116,7 +116,10 @@ public sealed class BenchTests
     [Fact]
     public async Task Bench_memory_reports_bytes_per_live_twin_beside_the_pipeline_with_no_device()
     {
-        var r = await RunJsonAsync("bench", "memory", "--devices", "3,9", "--days", "3", "--training-days", "1");
+        using var dir = new EquipmentTwin.Testing.TempDirectory("twin-bench-memory");
+        var plots = Path.Combine(dir.Path, "plots");
+
+        var r = await RunJsonAsync("bench", "memory", "--devices", "3,9", "--days", "3", "--training-days", "1", "--plot", plots);
 
         Assert.Equal("memory", r.GetProperty("bench").GetString());
         Assert.Equal(3, r.GetProperty("days").GetDouble());
@@ -139,6 +142,10 @@ public sealed class BenchTests
         }
 
         Assert.Equal("shared", r.GetProperty("machine").GetString());
+        var png = Path.Combine(plots, "memory-vs-devices.png");
+        Assert.Equal(png, r.GetProperty("plot").GetString());
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        Assert.True(bitmap is { Width: > 100, Height: > 100 }, "memory-vs-devices.png does not decode as an image");
     }
 
     [Fact]

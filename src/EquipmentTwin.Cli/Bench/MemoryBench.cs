@@ -23,7 +23,8 @@ public sealed record MemoryBenchOptions(
     double TrainingDays,
     string RulesDirectory,
     string PhysicsDirectory,
-    bool Json);
+    bool Json,
+    string? PlotDirectory = null);
 
 /// <summary>
 /// <c>twin bench memory</c>: the managed heap of live twins with full analytics windows. For each device count,
@@ -63,6 +64,7 @@ public static class MemoryBench
         var end = start + hours * HourMs;
         var results = new List<object>();
         var lines = new List<string>();
+        var plotted = new List<MemoryPlots.Point>();
         foreach (var count in o.DeviceCounts)
         {
             IAnalyticsEngine[] engines =
@@ -104,6 +106,7 @@ public static class MemoryBench
             var live = pipeline.Devices.Count;
             GC.KeepAlive(pipeline);
             var perDevice = (after - baseline) / (double)count;
+            plotted.Add(new MemoryPlots.Point(count, after, baseline));
             results.Add(new
             {
                 devices = count,
@@ -120,6 +123,11 @@ public static class MemoryBench
             lines.Add($"{count:N0} devices ({records:N0} records in {fillSeconds:0.0} s): heap {after / 1048576.0:N1} MiB after, {baseline / 1048576.0:N1} MiB with the pipeline and no device (baseline) → {perDevice / 1024:N1} KiB per device; 10k devices ≈ {perDevice * 10_000 / 1073741824.0:0.00} GiB");
         }
 
+        if (o.PlotDirectory is { } plots)
+        {
+            MemoryPlots.Write(plots, plotted);
+        }
+
         if (o.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(new
@@ -129,6 +137,7 @@ public static class MemoryBench
                 windows = new { hourly = DeviceHistory.HourCapacity, fiveMinute = DeviceHistory.BucketCapacity },
                 anomalyModels = modelsSource,
                 runs = results,
+                plot = o.PlotDirectory is { } pd ? Path.Combine(pd, MemoryPlots.File) : null,
                 machine = "shared",
             }));
         }

@@ -18,10 +18,11 @@ public static class BenchMemoryCommand
         var trainingDays = CliOptions.Positive("--training-days", "days of the healthy run the anomaly models are trained on without --models (default 2)", "N");
         var rules = CliOptions.ExistingDirectory("--rules", "knowledge rules folder (default config/rules beside the program)");
         var physics = CliOptions.ExistingDirectory("--physics", "physics models folder (default config/physics beside the program)");
+        var plot = CliOptions.OutputPath("--plot", "also draw the heap against device count as a PNG (memory-vs-devices.png) into DIR", "DIR");
         var json = new Option<bool>("--json") { Description = "print one JSON object on stdout instead of the text lines" };
         var command = new Command("memory", "Measure the managed heap of live twins (rules, physics, anomaly, fusion) with full analytics windows after a full GC: bytes per device, beside the same pipeline with no device measured in the same run.")
         {
-            devices, days, fleet, models, trainingDays, rules, physics, json,
+            devices, days, fleet, models, trainingDays, rules, physics, plot, json,
         };
         command.SetAction(p => MemoryBench.Run(
             new MemoryBenchOptions(
@@ -32,7 +33,8 @@ public static class BenchMemoryCommand
                 p.GetValue(trainingDays) ?? 2,
                 p.GetValue(rules) ?? FleetFiles.BesideProgram("config", "rules"),
                 p.GetValue(physics) ?? FleetFiles.BesideProgram("config", "physics"),
-                p.GetValue(json)),
+                p.GetValue(json),
+                p.GetValue(plot)),
             p.InvocationConfiguration.Output,
             p.InvocationConfiguration.Error));
         return command;
