@@ -75,7 +75,7 @@ public static class MemoryBench
             ];
             var pipeline = new AnalyticsPipeline(engines, catalog);
             var (baseline, baselineHeap) = Heap();
-            progress.Step($"{count:N0} devices: filling {o.Days:0.#} days of windows", count, "devices");
+            progress.Step($"{count:N0} devices: filling {o.Days:0.##} days of windows", count, "devices");
             var sw = Stopwatch.StartNew();
             long records = 0;
             var rng = new Random(1);
@@ -143,7 +143,7 @@ public static class MemoryBench
         }
         else
         {
-            output.WriteLine($"memory bench: live twins (rules, physics, anomaly, fusion) after {o.Days:0.#} days of one reading per catalog signal per hour, the last 2 days every 5 minutes; anomaly models {modelsSource}");
+            output.WriteLine($"memory bench: live twins (rules, physics, anomaly, fusion) after {o.Days:0.##} days of one reading per catalog signal per hour, the last 2 days every 5 minutes; anomaly models {modelsSource}");
             foreach (var line in lines)
             {
                 output.WriteLine(line);
