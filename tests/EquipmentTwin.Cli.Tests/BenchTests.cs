@@ -37,6 +37,27 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task Bench_latency_gets_every_devices_alert_and_reports_it_beside_the_puback_of_the_same_record()
+    {
+        var r = await RunJsonAsync("bench", "latency", "--devices", "3", "--warmup", "0");
+
+        Assert.Equal("latency", r.GetProperty("bench").GetString());
+        Assert.Equal("ct-tube-arc-shutdown", r.GetProperty("rule").GetString());
+        // The command fails when a device's alert does not arrive; the count says every one did.
+        Assert.Equal(3, r.GetProperty("alertsReceived").GetInt32());
+        foreach (var figure in new[] { "publishToAlertMs", "publishToPubackMs" })
+        {
+            var f = r.GetProperty(figure);
+            Assert.True(f.GetProperty("p50").GetDouble() > 0, figure);
+            Assert.True(f.GetProperty("p99").GetDouble() >= f.GetProperty("p50").GetDouble(), figure);
+            Assert.True(f.GetProperty("max").GetDouble() >= f.GetProperty("p99").GetDouble(), figure);
+        }
+
+        Assert.Equal(r.GetProperty("publishToAlertMs").GetProperty("p50").GetDouble() / r.GetProperty("publishToPubackMs").GetProperty("p50").GetDouble(), r.GetProperty("ratioP50").GetDouble(), 9);
+        Assert.Equal("shared", r.GetProperty("machine").GetString());
+    }
+
+    [Fact]
     public async Task Bench_ingest_reports_the_rate_beside_both_raw_append_baselines()
     {
         var r = await RunJsonAsync("bench", "ingest", "--clients", "2", "--batches", "10", "--records", "100", "--runs", "1", "--warmup", "0");

@@ -12,5 +12,6 @@ public static class BenchCommand
         BenchCodecCommand.Create(),
         BenchAnalyticsCommand.Create(),
         BenchMemoryCommand.Create(),
+        BenchLatencyCommand.Create(),
     };
 }
