@@ -1,3 +1,4 @@
+using EquipmentTwin.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace EquipmentTwin.Storage.Audit;
@@ -6,28 +7,20 @@ namespace EquipmentTwin.Storage.Audit;
 /// The audit trail in its own SQLite file (<c>{dataDir}/audit.db</c>, WAL, synchronous=FULL): it is small,
 /// append-only and must survive whatever happens to the telemetry layout beside it.
 /// </summary>
-public sealed class SqliteAuditStore : IAuditStore, IDisposable
+public sealed class SqliteAuditStore : SqliteMetadataStore, IAuditStore
 {
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private const string Schema = """
+        PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, alert TEXT NOT NULL, device TEXT NOT NULL, actor TEXT NOT NULL,
+            wall_ms INTEGER NOT NULL, event_ms INTEGER NOT NULL, action TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, comment TEXT);
+        CREATE INDEX IF NOT EXISTS audit_alert ON audit (alert, id);
+        """;
 
     private SqliteAuditStore(string path)
+        : base(path, Schema)
     {
-        Path = path;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
-        using var c = Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS audit (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, alert TEXT NOT NULL, device TEXT NOT NULL, actor TEXT NOT NULL,
-                wall_ms INTEGER NOT NULL, event_ms INTEGER NOT NULL, action TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, comment TEXT);
-            CREATE INDEX IF NOT EXISTS audit_alert ON audit (alert, id);
-            """;
-        cmd.ExecuteNonQuery();
     }
-
-    public string Path { get; }
 
     /// <summary>Opens (creating if needed) <c>{dataDir}/audit.db</c>.</summary>
     public static SqliteAuditStore Open(string dataDir)
@@ -43,7 +36,7 @@ public sealed class SqliteAuditStore : IAuditStore, IDisposable
             return;
         }
 
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var c = Open();
@@ -74,7 +67,7 @@ public sealed class SqliteAuditStore : IAuditStore, IDisposable
         }
         finally
         {
-            _writeLock.Release();
+            WriteLock.Release();
         }
     }
 
@@ -103,18 +96,5 @@ public sealed class SqliteAuditStore : IAuditStore, IDisposable
         }
 
         return list;
-    }
-
-    private SqliteConnection Open()
-    {
-        var c = new SqliteConnection(_connectionString);
-        c.Open();
-        return c;
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
-        _writeLock.Dispose();
     }
 }

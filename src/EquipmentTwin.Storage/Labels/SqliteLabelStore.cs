@@ -1,25 +1,21 @@
+using EquipmentTwin.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace EquipmentTwin.Storage.Labels;
 
 /// <summary>The label set as a table of its own (<c>labels</c>) in the SQLite metadata database (<c>twin.db</c>).</summary>
-public sealed class SqliteLabelStore : ILabelStore, IDisposable
+public sealed class SqliteLabelStore : SqliteMetadataStore, ILabelStore
 {
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS labels (
+            kind TEXT NOT NULL, device TEXT NOT NULL, component TEXT NOT NULL, at_ms INTEGER NOT NULL, until_ms INTEGER,
+            alert TEXT NOT NULL, who TEXT NOT NULL, recorded_ms INTEGER NOT NULL, source TEXT NOT NULL, comment TEXT,
+            PRIMARY KEY (kind, device, component, at_ms, alert));
+        """;
 
     public SqliteLabelStore(string databasePath)
+        : base(databasePath, Schema)
     {
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 30 }.ToString();
-        using var c = Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            CREATE TABLE IF NOT EXISTS labels (
-                kind TEXT NOT NULL, device TEXT NOT NULL, component TEXT NOT NULL, at_ms INTEGER NOT NULL, until_ms INTEGER,
-                alert TEXT NOT NULL, who TEXT NOT NULL, recorded_ms INTEGER NOT NULL, source TEXT NOT NULL, comment TEXT,
-                PRIMARY KEY (kind, device, component, at_ms, alert));
-            """;
-        cmd.ExecuteNonQuery();
     }
 
     public async Task<int> AddAsync(IReadOnlyList<Label> labels, CancellationToken cancellationToken)
@@ -29,7 +25,7 @@ public sealed class SqliteLabelStore : ILabelStore, IDisposable
             return 0;
         }
 
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var c = Open();
@@ -59,7 +55,7 @@ public sealed class SqliteLabelStore : ILabelStore, IDisposable
         }
         finally
         {
-            _writeLock.Release();
+            WriteLock.Release();
         }
     }
 
@@ -83,18 +79,5 @@ public sealed class SqliteLabelStore : ILabelStore, IDisposable
         }
 
         return Task.FromResult<IReadOnlyList<Label>>(list);
-    }
-
-    private SqliteConnection Open()
-    {
-        var c = new SqliteConnection(_connectionString);
-        c.Open();
-        return c;
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
-        _writeLock.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EquipmentTwin.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace EquipmentTwin.Storage.Models;
@@ -8,29 +9,21 @@ namespace EquipmentTwin.Storage.Models;
 /// telemetry (<c>twin.db</c>); it touches no other table. Changes run in one transaction under a write lock,
 /// so a kind never has two champions.
 /// </summary>
-public sealed class SqliteModelRegistry : IModelRegistry, IDisposable
+public sealed class SqliteModelRegistry : SqliteMetadataStore, IModelRegistry
 {
     private const string Columns = "kind, version, state, reason, source, from_ms, to_ms, seeds, validation, artifact, created_ms, changed_ms, changed_by, promoted_ms";
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS models (
+            kind TEXT NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
+            from_ms INTEGER, to_ms INTEGER, seeds TEXT NOT NULL, validation TEXT NOT NULL, artifact TEXT,
+            created_ms INTEGER NOT NULL, changed_ms INTEGER NOT NULL, changed_by TEXT NOT NULL, promoted_ms INTEGER,
+            PRIMARY KEY (kind, version));
+        """;
 
     public SqliteModelRegistry(string databasePath)
+        : base(databasePath, Schema)
     {
-        Path = databasePath;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true, DefaultTimeout = 30 }.ToString();
-        using var c = Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            CREATE TABLE IF NOT EXISTS models (
-                kind TEXT NOT NULL, version INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
-                from_ms INTEGER, to_ms INTEGER, seeds TEXT NOT NULL, validation TEXT NOT NULL, artifact TEXT,
-                created_ms INTEGER NOT NULL, changed_ms INTEGER NOT NULL, changed_by TEXT NOT NULL, promoted_ms INTEGER,
-                PRIMARY KEY (kind, version));
-            """;
-        cmd.ExecuteNonQuery();
     }
-
-    public string Path { get; }
 
     public Task<IReadOnlyList<ModelRecord>> ListAsync(string? kind, CancellationToken cancellationToken)
     {
@@ -129,7 +122,7 @@ public sealed class SqliteModelRegistry : IModelRegistry, IDisposable
 
     private async Task<T> WriteAsync<T>(CancellationToken ct, Func<SqliteConnection, SqliteTransaction, T> work)
     {
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        await WriteLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             using var c = Open();
@@ -140,7 +133,7 @@ public sealed class SqliteModelRegistry : IModelRegistry, IDisposable
         }
         finally
         {
-            _writeLock.Release();
+            WriteLock.Release();
         }
     }
 
@@ -213,18 +206,5 @@ public sealed class SqliteModelRegistry : IModelRegistry, IDisposable
         }
 
         return list;
-    }
-
-    private SqliteConnection Open()
-    {
-        var c = new SqliteConnection(_connectionString);
-        c.Open();
-        return c;
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
-        _writeLock.Dispose();
     }
 }
