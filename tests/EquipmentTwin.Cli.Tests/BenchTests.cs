@@ -43,7 +43,7 @@ public sealed class BenchTests
 
         Assert.Equal("latency", r.GetProperty("bench").GetString());
         Assert.Equal("ct-tube-arc-shutdown", r.GetProperty("rule").GetString());
-        // The command fails when a device's alert does not arrive; the count says every one did.
+        // The command fails when a device's alert (open, with the rule's evidence) does not arrive; the count says every one did.
         Assert.Equal(3, r.GetProperty("alertsReceived").GetInt32());
         foreach (var figure in new[] { "publishToAlertMs", "publishToPubackMs" })
         {

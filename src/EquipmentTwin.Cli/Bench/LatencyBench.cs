@@ -51,7 +51,7 @@ public static class LatencyBench
             {
                 var now = Stopwatch.GetTimestamp();
                 var parts = e.ApplicationMessage.Topic.Split('/');
-                if (parts.Length == 5 && parts[4] == "alerts")
+                if (parts.Length == 5 && parts[4] == "alerts" && OpenedByRule(e.ApplicationMessage.Payload, parts[3]))
                 {
                     Waiter(parts[3]).TrySetResult(now);
                 }
@@ -87,7 +87,7 @@ public static class LatencyBench
 
                 if (await Task.WhenAny(waiter.Task, Task.Delay(TimeSpan.FromSeconds(o.TimeoutSeconds))) != waiter.Task)
                 {
-                    throw new FailureException($"latency bench: no alert for {device} on its alerts topic within {o.TimeoutSeconds} s");
+                    throw new FailureException($"latency bench: no open alert of rule {Rule} for {device} on its alerts topic within {o.TimeoutSeconds} s");
                 }
 
                 if (i >= o.Warmup)
@@ -153,6 +153,16 @@ public static class LatencyBench
     }
 
     private static Task PublishAsync(IMqttClient client, string topic, string payload, bool retain) => PublishAsync(client, topic, System.Text.Encoding.UTF8.GetBytes(payload), retain);
+
+    /// <summary>Only the alert the bench expects counts: open, for this device, with the rule's evidence.</summary>
+    private static bool OpenedByRule(System.Buffers.ReadOnlySequence<byte> payload, string device)
+    {
+        var reader = new Utf8JsonReader(payload);
+        using var alert = JsonDocument.ParseValue(ref reader);
+        var a = alert.RootElement;
+        return a.GetProperty("deviceId").GetString() == device && a.GetProperty("state").GetString() == "open"
+            && a.GetProperty("evidence").EnumerateArray().Any(e => e.GetProperty("source").GetString() == Rule);
+    }
 
     private static async Task PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain)
     {
