@@ -137,6 +137,6 @@ public static class CodecBench
             allocated.Add(GC.GetAllocatedBytesForCurrentThread() - a0);
         }
 
-        return (IngestBench.Median(seconds), (long)IngestBench.Median(allocated));
+        return (BenchSupport.Median(seconds), (long)BenchSupport.Median(allocated));
     }
 }

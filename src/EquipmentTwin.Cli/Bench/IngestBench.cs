@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using EquipmentTwin.Cli.Progress;
 using EquipmentTwin.Core.Progress;
@@ -64,7 +62,7 @@ public static class IngestBench
             Say($"run {run}: {total:N0} records in {seconds:0.00} s = {rate:N0} records/s, {o.Clients * o.Batches / seconds:N0} batches/s");
         }
 
-        var median = Median(rates);
+        var median = BenchSupport.Median(rates);
         var externalRates = new List<double>();
         if (o.External)
         {
@@ -78,18 +76,18 @@ public static class IngestBench
                 Say($"influx via {o.MqttUrl} run {run}: {total:N0} records in {seconds:0.00} s = {total / seconds:N0} records/s");
             }
 
-            Say($"influx via external broker: median {Median(externalRates):N0} records/s; embedded SQLite median {median:N0} records/s; ratio influx / sqlite = {Median(externalRates) / median:0.00}");
+            Say($"influx via external broker: median {BenchSupport.Median(externalRates):N0} records/s; embedded SQLite median {median:N0} records/s; ratio influx / sqlite = {BenchSupport.Median(externalRates) / median:0.00}");
         }
 
         latencies.Sort();
-        var p50 = Percentile(latencies, 0.50);
-        var p99 = Percentile(latencies, 0.99);
+        var p50 = BenchSupport.Percentile(latencies, 0.50);
+        var p99 = BenchSupport.Percentile(latencies, 0.99);
         Say($"median: {median:N0} records/s; publish-to-commit latency p50 {p50:0.0} ms, p99 {p99:0.0} ms");
 
         var rows = (long)o.Clients * o.Batches * o.Records * 19 / 20;
         progress.Step($"baselines: raw SQLite appends of {rows:N0} rows, {o.Runs} runs each, without and with a primary key");
-        var noIndex = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: false)).ToList());
-        var withKey = Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: true)).ToList());
+        var noIndex = BenchSupport.Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: false)).ToList());
+        var withKey = BenchSupport.Median(Enumerable.Range(0, o.Runs).Select(_ => RawAppend(rows, primaryKey: true)).ToList());
         Say($"baseline, raw SQLite append of {rows:N0} (series, ts, value) rows in 5,000-row WAL transactions: no index {noIndex:N0} rows/s, (series, ts) primary key {withKey:N0} rows/s");
         Say($"ratio: ingest / raw no-index append = {median / noIndex:0.00}, ingest / primary-key append = {median / withKey:0.00}");
         List<SweepPoint>? sweep = null;
@@ -112,7 +110,7 @@ public static class IngestBench
                 baselineRowsPerSecond = new { noIndex, primaryKey = withKey },
                 ratioToNoIndex = median / noIndex,
                 ratioToPrimaryKey = median / withKey,
-                influx = o.External ? new { runsRecordsPerSecond = externalRates, medianRecordsPerSecond = Median(externalRates), ratioToSqlite = Median(externalRates) / median } : null,
+                influx = o.External ? new { runsRecordsPerSecond = externalRates, medianRecordsPerSecond = BenchSupport.Median(externalRates), ratioToSqlite = BenchSupport.Median(externalRates) / median } : null,
                 sweep,
                 machine = "shared",
             }));
@@ -208,8 +206,8 @@ public static class IngestBench
     private static async Task<(double Seconds, long Records, List<double> LatencyMs)> RunOnceAsync(IngestBenchOptions o, IJobProgress progress)
     {
         var dir = Path.Combine(Path.GetTempPath(), "twin-bench-" + Guid.NewGuid().ToString("N"));
-        var mqttPort = FreePort();
-        var httpPort = FreePort();
+        var mqttPort = BenchSupport.FreePort();
+        var httpPort = BenchSupport.FreePort();
         try
         {
             await using var app = TwinServiceHost.Build(["--mqtt-port", mqttPort.ToString(), "--http-port", httpPort.ToString(), "--data-dir", dir, "--Logging:LogLevel:Default", "Warning"]);
@@ -270,13 +268,7 @@ public static class IngestBench
         }
         finally
         {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            BenchSupport.DeleteScratch(dir);
         }
     }
 
@@ -313,7 +305,7 @@ public static class IngestBench
         var broker = new Uri(o.MqttUrl!);
         try
         {
-            await using var app = TwinServiceHost.Build(["--http-port", FreePort().ToString(), "--data-dir", dir, "--Logging:LogLevel:Default", "Warning",
+            await using var app = TwinServiceHost.Build(["--http-port", BenchSupport.FreePort().ToString(), "--data-dir", dir, "--Logging:LogLevel:Default", "Warning",
                 "--store", "influx", "--influx-url", o.InfluxUrl!, "--influx-db", "bench_" + id, "--mqtt-url", o.MqttUrl!, "--Mqtt:ClientId", "twin-bench-" + id, "--Analytics:Enabled", "false"]);
             await app.StartAsync();
             var store = app.Services.GetRequiredService<ITelemetryStore>();
@@ -375,29 +367,7 @@ public static class IngestBench
         }
         finally
         {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            BenchSupport.DeleteScratch(dir);
         }
-    }
-
-    internal static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
-
-    internal static double Percentile(List<double> sorted, double q) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using EquipmentTwin.Cli.Commands;
 using EquipmentTwin.Cli.Progress;
@@ -37,11 +35,11 @@ public static class LatencyBench
     {
         using var progress = ReferenceEquals(error, Console.Error) ? ConsoleProgress.Start("twin bench latency") : ConsoleProgress.Start("twin bench latency", error);
         var dir = Path.Combine(Path.GetTempPath(), "twin-bench-latency-" + Guid.NewGuid().ToString("N"));
-        var mqttPort = FreePort();
+        var mqttPort = BenchSupport.FreePort();
         try
         {
             progress.Step("starting the service");
-            await using var app = TwinServiceHost.Build(["--mqtt-port", mqttPort.ToString(), "--http-port", FreePort().ToString(), "--data-dir", dir, "--Logging:LogLevel:Default", "Warning"]);
+            await using var app = TwinServiceHost.Build(["--mqtt-port", mqttPort.ToString(), "--http-port", BenchSupport.FreePort().ToString(), "--data-dir", dir, "--Logging:LogLevel:Default", "Warning"]);
             await app.StartAsync();
 
             var arrived = new ConcurrentDictionary<string, TaskCompletionSource<long>>();
@@ -133,13 +131,7 @@ public static class LatencyBench
         }
         finally
         {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            BenchSupport.DeleteScratch(dir);
         }
     }
 
@@ -149,7 +141,7 @@ public static class LatencyBench
     private static LatencySummary Summary(List<double> values)
     {
         var sorted = values.Order().ToList();
-        return new LatencySummary(IngestBench.Percentile(sorted, 0.50), IngestBench.Percentile(sorted, 0.99), sorted[^1]);
+        return new LatencySummary(BenchSupport.Percentile(sorted, 0.50), BenchSupport.Percentile(sorted, 0.99), sorted[^1]);
     }
 
     private static Task PublishAsync(IMqttClient client, string topic, string payload, bool retain) => PublishAsync(client, topic, System.Text.Encoding.UTF8.GetBytes(payload), retain);
@@ -171,12 +163,5 @@ public static class LatencyBench
         {
             throw new FailureException($"latency bench: {topic} was refused ({result.ReasonCode})");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -151,6 +151,6 @@ public static class StoreBench
         }
 
         ms.Sort();
-        return (IngestBench.Percentile(ms, 0.5), IngestBench.Percentile(ms, 0.99));
+        return (BenchSupport.Percentile(ms, 0.5), BenchSupport.Percentile(ms, 0.99));
     }
 }
