@@ -115,6 +115,7 @@ public static class TwinServiceHost
         app.MapAlertApi();
         app.MapWorkbenchApi();
         app.MapModelApi();
+        app.MapRetrainApi();
         app.MapLabelApi();
         app.MapWorkbench();
         app.MapTwinMetrics();
@@ -166,6 +167,7 @@ public static class TwinServiceHost
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<ModelsInUse>();
         services.AddSingleton<ModelRegistryService>();
+        services.AddModelRetraining(configuration);
         services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));
