@@ -116,6 +116,7 @@ public static class TwinServiceHost
         app.MapAlertApi();
         app.MapWorkbenchApi();
         app.MapModelApi();
+        app.MapRetrainApi();
         app.MapLabelApi();
         app.MapWorkbench();
         app.MapTwinMetrics();
@@ -171,6 +172,7 @@ public static class TwinServiceHost
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<ModelsInUse>();
         services.AddSingleton<ModelRegistryService>();
+        services.AddModelRetraining(configuration);
         services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));
