@@ -270,9 +270,19 @@ public sealed class RuleDeviceEngine : IDeviceEngine
             return;
         }
 
-        if (!s.Active && !(r.SlopePerDay.Holds(trend.Slope) && trend.Significance >= r.MinSignificance))
+        if (!s.Active)
         {
-            return;
+            if (!(r.SlopePerDay.Holds(trend.Slope) && trend.Significance >= r.MinSignificance))
+            {
+                s.ConditionSinceMs = null;
+                return;
+            }
+
+            s.ConditionSinceMs ??= hourEndMs;
+            if (hourEndMs - s.ConditionSinceMs.Value < r.MinDurationMs)
+            {
+                return;
+            }
         }
 
         var latest = _points[^1];

@@ -28,7 +28,7 @@ public static class RuleLoader
     private static readonly Dictionary<RuleKind, string[]> KindFields = new()
     {
         [RuleKind.Threshold] = ["signal", "above", "below", "clear", "minDurationMinutes", "clearDurationMinutes", "stat"],
-        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance"],
+        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance", "minDurationMinutes"],
         [RuleKind.BaselineDeviation] = ["signal", "windowHours", "baselineDays", "mode", "above", "below", "clear", "minPoints", "minBaselinePoints"],
         [RuleKind.EventCount] = ["codes", "count", "withinHours", "clearCount"],
         [RuleKind.All] = ["rules"],
@@ -317,7 +317,10 @@ public static class RuleLoader
                 throw Fail("minSignificance", $"{significance} must be >= 0");
             }
 
-            return new RateRule(_id!, component ?? signal.Component, severity, message, hidden, whileCondition, signal.Name, windowHours * HourMs, comparison, minPoints, significance);
+            return new RateRule(_id!, component ?? signal.Component, severity, message, hidden, whileCondition, signal.Name, windowHours * HourMs, comparison, minPoints, significance)
+            {
+                MinDurationMs = Duration("minDurationMinutes", MinuteMs),
+            };
         }
 
         private BaselineDeviationRule ReadBaseline(Severity severity, string message, bool hidden, WhileCondition? whileCondition, string? component)
