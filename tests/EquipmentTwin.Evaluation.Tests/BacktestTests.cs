@@ -1,6 +1,10 @@
 using System.Text.Json;
+using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Analytics.Engines;
 using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Analytics.Knowledge;
+using EquipmentTwin.Analytics.Physics;
+using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Testing;
 using Xunit.Abstractions;
@@ -44,6 +48,34 @@ public class BacktestTests(ITestOutputHelper output)
         Assert.True(fused.Failures >= 2);
         Assert.Contains(violations, v => v.EndsWith("false alarms", StringComparison.Ordinal));
         Assert.True(fused.FalseAlarms > 10 * 2, $"always alerting raised only {fused.FalseAlarms} false alarms");
+    }
+
+    [Fact]
+    public void Keeping_only_the_history_the_engines_read_changes_no_alert_and_no_figure()
+    {
+        var setup = Demo(5, 45);
+        var catalog = SignalCatalog.LoadDirectory(setup.CatalogDirectory);
+        var models = AnomalyModelSet.LoadLatest(Path.Combine(RepoPaths.Root, "models"));
+        IAnalyticsEngine[] Engines() =>
+        [
+            RuleEngine.Load(setup.RulesDirectory, catalog),
+            new PhysicsEngine(PhysicsConfigLoader.LoadDirectory(setup.PhysicsDirectory, catalog)),
+            new AnomalyEngine(models),
+        ];
+
+        var trimmed = Backtest.Run(setup with { Engines = Engines() });
+        var everything = Backtest.Run(setup with { Engines = [.. Engines().Select(e => new KeepEverything(e))] });
+
+        Assert.True(trimmed.Engines["fused"].Failures >= 1 && trimmed.Engines["anomaly"].Alerts + trimmed.Engines["rules"].Alerts > 0);
+        Assert.Equal(JsonSerializer.Serialize(everything with { Timing = null! }), JsonSerializer.Serialize(trimmed with { Timing = null! }));
+    }
+
+    /// <summary>An engine that does not declare what it reads, so the history keeps every window it can.</summary>
+    private sealed class KeepEverything(IAnalyticsEngine inner) : IAnalyticsEngine
+    {
+        public EngineKind Kind => inner.Kind;
+
+        public IDeviceEngine CreateDevice(DeviceContext context) => inner.CreateDevice(context);
     }
 
     /// <summary>
