@@ -5,7 +5,11 @@ using EquipmentTwin.Analytics.History;
 using EquipmentTwin.Analytics.Knowledge;
 using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Simulator.Faults;
+using EquipmentTwin.Simulator.Fleets;
+using EquipmentTwin.Simulator.Simulation;
 using EquipmentTwin.Testing;
 using Xunit.Abstractions;
 
@@ -68,6 +72,36 @@ public class BacktestTests(ITestOutputHelper output)
 
         Assert.True(trimmed.Engines["fused"].Failures >= 1 && trimmed.Engines["anomaly"].Alerts + trimmed.Engines["rules"].Alerts > 0);
         Assert.Equal(JsonSerializer.Serialize(everything with { Timing = null! }), JsonSerializer.Serialize(trimmed with { Timing = null! }));
+    }
+
+    [Fact]
+    public void Keeping_only_the_history_the_engines_read_changes_no_anomaly_feature()
+    {
+        var setup = Demo(6, 21);
+        var catalog = SignalCatalog.LoadDirectory(setup.CatalogDirectory);
+        var fleet = FleetLoader.Load(setup.FleetPath);
+        var faults = FaultLibrary.LoadDirectory(setup.FaultsDirectory);
+        List<AnomalyFeatureRow> Rows(bool keepEverything)
+        {
+            var collector = new AnomalyFeatureCollector();
+            var pipeline = new AnalyticsPipeline([keepEverything ? new KeepEverything(collector) : collector], catalog);
+            var sim = new FleetSimulator(fleet, faults, catalog, new SimulationOptions { Seed = setup.Seed, Days = setup.Days, Detail = SimulationDetail.Summary });
+            SimulationFeed.Into(pipeline, sim.Run());
+            pipeline.AdvanceAllTo(sim.EndMs);
+            return [.. Enum.GetValues<Modality>().SelectMany(m => collector.RowsFor(m))];
+        }
+
+        var trimmed = Rows(keepEverything: false);
+        var everything = Rows(keepEverything: true);
+
+        Assert.True(trimmed.Count > 100, $"only {trimmed.Count} feature rows");
+        Assert.Equal(everything.Count, trimmed.Count);
+        for (var i = 0; i < trimmed.Count; i++)
+        {
+            Assert.Equal((everything[i].DeviceId, everything[i].WindowEndMs), (trimmed[i].DeviceId, trimmed[i].WindowEndMs));
+            Assert.Equal(everything[i].Values, trimmed[i].Values);
+            Assert.Equal(everything[i].Missing ?? [], trimmed[i].Missing ?? []);
+        }
     }
 
     /// <summary>An engine that does not declare what it reads, so the history keeps every window it can.</summary>
