@@ -11,6 +11,9 @@ public sealed class SignalSeries
 {
     public const int InitialSlots = 8;
 
+    /// <summary>Bytes one stored interval takes (four doubles, the count and the step).</summary>
+    public const int SlotBytes = 40;
+
     private const int Empty = int.MinValue;
 
     private Slot[] _slots;
