@@ -1,4 +1,5 @@
 using EquipmentTwin.Analytics.Anomaly;
+using EquipmentTwin.Analytics.Learning;
 using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.Progress;
@@ -49,13 +50,22 @@ public static class AnomalyTraining
     }
 
     /// <summary>Runs the fleet, faults removed, through the feature collector.</summary>
-    public static HealthyRows CollectHealthy(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days, IJobProgress? progress = null, string? description = null)
+    public static HealthyRows CollectHealthy(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days, IJobProgress? progress = null, string? description = null) =>
+        CollectRun(fleet, faults, catalog, seed, days, healthy: true, progress: progress, description: description);
+
+    /// <summary>
+    /// Runs the fleet through the feature collector: faults removed (<paramref name="healthy"/>) or as defined (a run whose
+    /// rows only labels may sort); <paramref name="alter"/> may change each simulated step before the engines see it.
+    /// </summary>
+    public static HealthyRows CollectRun(FleetDefinition fleet, FaultLibrary faults, SignalCatalog catalog, int seed, double days, bool healthy,
+        Func<SimulationStep, SimulationStep>? alter = null, IJobProgress? progress = null, string? description = null)
     {
-        var healthy = fleet with { Devices = fleet.Devices.Select(d => d with { Faults = [] }).ToArray() };
+        var run = healthy ? fleet with { Devices = fleet.Devices.Select(d => d with { Faults = [] }).ToArray() } : fleet;
         var collector = new AnomalyFeatureCollector();
         var pipeline = new AnalyticsPipeline([collector], catalog);
-        var sim = new FleetSimulator(healthy, faults, catalog, new SimulationOptions { Seed = seed, Days = days, Detail = SimulationDetail.Summary });
-        SimulationFeed.Into(pipeline, sim.RunTracked(progress, description ?? $"collecting healthy rows, seed {seed}, {days:0} days"));
+        var sim = new FleetSimulator(run, faults, catalog, new SimulationOptions { Seed = seed, Days = days, Detail = SimulationDetail.Summary });
+        var steps = sim.RunTracked(progress, description ?? $"collecting {(healthy ? "healthy " : "")}rows, seed {seed}, {days:0} days");
+        SimulationFeed.Into(pipeline, alter is null ? steps : steps.Select(alter));
         pipeline.AdvanceAllTo(sim.EndMs);
         var byModality = new Dictionary<Modality, IReadOnlyList<AnomalyFeatureRow>>();
         var names = new Dictionary<Modality, string[]>();
@@ -70,6 +80,38 @@ public static class AnomalyTraining
         }
 
         return new HealthyRows(seed, days, byModality, names);
+    }
+
+    /// <summary>
+    /// Fits on the training runs and calibrates on the calibration runs as <see cref="TrainCalibrated"/> does, and learns
+    /// from feedback: the rows of each feedback run (a run of the fleet with its faults, as the service recorded it) are
+    /// sorted by <paramref name="labels"/> (<see cref="LabelledRows"/>): spans marked false alarms are known healthy (first
+    /// half fitted, second half calibrated on), the weeks before a confirmed fault are left out, and so is what the
+    /// <paramref name="champions"/> flagged there without a label (unreviewed); the other rows are fitted on.
+    /// </summary>
+    public static AnomalyModelSet TrainWithFeedback(IReadOnlyList<HealthyRows> training, IReadOnlyList<HealthyRows> calibration, IReadOnlyList<HealthyRows> feedback,
+        IReadOnlyList<TrainingLabel> labels, AnomalyModelSet champions, int version = 1)
+    {
+        var fit = training.ToList();
+        var calibrate = calibration.ToList();
+        foreach (var run in feedback)
+        {
+            var fitRows = new Dictionary<Modality, IReadOnlyList<AnomalyFeatureRow>>();
+            var calibrationRows = new Dictionary<Modality, IReadOnlyList<AnomalyFeatureRow>>();
+            foreach (var (modality, rows) in run.ByModality)
+            {
+                var flagged = champions.For(modality) is { } champion ? AlarmEpisodes.Find(champion, rows) : [];
+                var split = LabelledRows.Split(rows, labels, flagged);
+                fitRows[modality] = split.Fit;
+                calibrationRows[modality] = split.Calibration;
+            }
+
+            fit.Add(run with { ByModality = fitRows });
+            calibrate.Add(run with { ByModality = calibrationRows.Where(kv => kv.Value.Count > 0).ToDictionary() });
+        }
+
+        var modalities = fit.SelectMany(r => r.ByModality.Keys).Distinct().ToList();
+        return Calibrate(Fit(fit, modalities, version), calibrate);
     }
 
     /// <summary>One model per modality from the rows of every run given (each run's devices kept apart).</summary>

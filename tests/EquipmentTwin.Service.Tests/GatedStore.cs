@@ -7,6 +7,7 @@ namespace EquipmentTwin.Service.Tests;
 public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore, IAlertStore
 {
     private volatile TaskCompletionSource _gate = Open();
+    private volatile TaskCompletionSource _reads = Open();
     private int _failuresLeft;
 
     public int WriteAttempts;
@@ -14,6 +15,11 @@ public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore, IAlertS
     public void Close() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Release() => _gate.TrySetResult();
+
+    /// <summary>Holds reads of stored records (as a long scan would) until <see cref="ReleaseReads"/>.</summary>
+    public void HoldReads() => _reads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseReads() => _reads.TrySetResult();
 
     public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
 
@@ -48,8 +54,11 @@ public sealed class GatedStore(ITelemetryStore inner) : ITelemetryStore, IAlertS
     public Task<IReadOnlyList<MaintenanceRecord>> QueryMaintenanceAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.QueryMaintenanceAsync(deviceId, from, to, limit, cancellationToken);
 
-    public Task<IReadOnlyList<LogRecord>> QueryRecordsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        inner.QueryRecordsAsync(deviceId, from, to, cancellationToken);
+    public async Task<IReadOnlyList<LogRecord>> QueryRecordsAsync(string deviceId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await _reads.Task.WaitAsync(cancellationToken);
+        return await inner.QueryRecordsAsync(deviceId, from, to, cancellationToken);
+    }
 
     public Task<IReadOnlyList<DeviceSnapshot>> LoadDevicesAsync(CancellationToken cancellationToken) => inner.LoadDevicesAsync(cancellationToken);
 

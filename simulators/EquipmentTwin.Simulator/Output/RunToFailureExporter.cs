@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EquipmentTwin.Core.Histories;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Simulator.Faults;
 using EquipmentTwin.Simulator.Fleets;
@@ -10,14 +11,12 @@ namespace EquipmentTwin.Simulator.Output;
 /// <summary>
 /// Turns a simulated fleet's machine failures into run-to-failure histories in the generic RUL CSV
 /// (<c>unit,time,&lt;signal&gt;,...</c>, docs/models-rul.md): one file per modality and component, one unit per
-/// failure, one row per day — the daily mean of each signal — from the device's previous repair (or the start)
-/// up to the failure. Time is in days since the run's start; a row stands at the end of its day, and the last
+/// failure, one row per day — the daily mean of each signal, <see cref="DailySignalMeans"/>, the same rows the
+/// service's RUL engine predicts from — from the device's previous repair (or the start) up to the failure. Time is in days since the run's start; a row stands at the end of its day, and the last
 /// row at the failure itself, averaged over that day up to the failure.
 /// </summary>
 public sealed class RunToFailureExporter
 {
-    private const long DayMs = 86_400_000;
-
     private readonly long _startMs;
     private readonly IReadOnlyList<FaultInstance> _faults;
     private readonly Dictionary<string, DeviceDays> _devices = new(StringComparer.Ordinal);
@@ -29,7 +28,7 @@ public sealed class RunToFailureExporter
         _faults = faults;
         foreach (var d in devices)
         {
-            _devices[d.Id] = new DeviceDays(d);
+            _devices[d.Id] = new DeviceDays(d, startMs);
         }
     }
 
@@ -44,21 +43,18 @@ public sealed class RunToFailureExporter
             {
                 if (r.TimestampMs >= f.FailureMs && !_failureDays.ContainsKey(f.Id))
                 {
-                    _failureDays[f.Id] = days.Snapshot(Day(f.FailureMs!.Value));
+                    _failureDays[f.Id] = days.Means.Snapshot(Day(f.FailureMs!.Value));
                 }
             }
 
-            if (r.Type == RecordType.Param && r.Name is { } name && double.IsFinite(r.Value))
-            {
-                days.Add(Day(r.TimestampMs), name, r.Value);
-            }
+            days.Means.Add(r);
         }
 
         foreach (var f in failing)
         {
             if (!_failureDays.ContainsKey(f.Id))
             {
-                _failureDays[f.Id] = days.Snapshot(Day(f.FailureMs!.Value));
+                _failureDays[f.Id] = days.Means.Snapshot(Day(f.FailureMs!.Value));
             }
         }
     }
@@ -85,7 +81,7 @@ public sealed class RunToFailureExporter
                 var device = _devices[f.DeviceId];
                 var failureMs = f.FailureMs!.Value;
                 var previousRepair = _faults.Where(o => o.DeviceId == f.DeviceId && o.RepairMs is { } r && r < failureMs).Select(o => o.RepairMs!.Value).DefaultIfEmpty(long.MinValue).Max();
-                var firstDay = previousRepair == long.MinValue ? 0 : Day(previousRepair) + 1;
+                var firstDay = previousRepair == long.MinValue ? 0 : device.Means.FirstDayAfter(previousRepair);
                 var failureDay = Day(failureMs);
                 if (failureDay - firstDay < 1)
                 {
@@ -94,10 +90,10 @@ public sealed class RunToFailureExporter
 
                 for (var day = firstDay; day < failureDay; day++)
                 {
-                    AppendRow(sb, f.Id, day + 1, signals, device.Day(day));
+                    AppendRow(sb, f.Id, DailySignalMeans.RowTime(day), signals, device.Means.Day(day));
                 }
 
-                AppendRow(sb, f.Id, (failureMs - _startMs) / (double)DayMs, signals, _failureDays[f.Id]);
+                AppendRow(sb, f.Id, (failureMs - _startMs) / (double)DailySignalMeans.DayMs, signals, _failureDays[f.Id]);
                 units++;
             }
 
@@ -114,7 +110,7 @@ public sealed class RunToFailureExporter
         return written;
     }
 
-    private static void AppendRow(StringBuilder sb, string unit, double time, string[] signals, Dictionary<string, (double Sum, int Count)>? values)
+    private static void AppendRow(StringBuilder sb, string unit, double time, string[] signals, IReadOnlyDictionary<string, (double Sum, int Count)>? values)
     {
         sb.Append(unit).Append(',').Append(time.ToString("0.####", CultureInfo.InvariantCulture));
         foreach (var s in signals)
@@ -129,32 +125,13 @@ public sealed class RunToFailureExporter
         sb.Append('\n');
     }
 
-    private int Day(long ms) => (int)((ms - _startMs) / DayMs);
+    private int Day(long ms) => (int)((ms - _startMs) / DailySignalMeans.DayMs);
 
-    /// <summary>Daily sums and counts of each signal of one device.</summary>
-    private sealed class DeviceDays(DeviceSpec spec)
+    /// <summary>A device and its daily means since the run's start.</summary>
+    private sealed class DeviceDays(DeviceSpec spec, long startMs)
     {
-        private readonly Dictionary<int, Dictionary<string, (double Sum, int Count)>> _days = [];
-
         public DeviceSpec Spec { get; } = spec;
-        public HashSet<string> Signals { get; } = new(StringComparer.Ordinal);
-
-        public void Add(int day, string signal, double value)
-        {
-            if (!_days.TryGetValue(day, out var values))
-            {
-                values = new Dictionary<string, (double, int)>(StringComparer.Ordinal);
-                _days[day] = values;
-            }
-
-            var (sum, count) = values.GetValueOrDefault(signal);
-            values[signal] = (sum + value, count + 1);
-            Signals.Add(signal);
-        }
-
-        public Dictionary<string, (double Sum, int Count)>? Day(int day) => _days.GetValueOrDefault(day);
-
-        public Dictionary<string, (double Sum, int Count)> Snapshot(int day) =>
-            _days.TryGetValue(day, out var values) ? new Dictionary<string, (double, int)>(values, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+        public DailySignalMeans Means { get; } = new(startMs);
+        public HashSet<string> Signals => Means.Signals;
     }
 }

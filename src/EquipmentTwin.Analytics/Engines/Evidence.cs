@@ -13,6 +13,9 @@ public enum EngineKind
 
     /// <summary>Inductive: learned normal behaviour; flags what no rule names.</summary>
     Anomaly,
+
+    /// <summary>Inductive, fleet-level: remaining useful life learned from run-to-failure histories.</summary>
+    Rul,
 }
 
 /// <summary>A value that made an engine speak: a signal reading, a fitted slope, an event count.</summary>

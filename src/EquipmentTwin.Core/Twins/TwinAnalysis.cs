@@ -14,6 +14,9 @@ public sealed record TwinAnalysis(
 {
     public static TwinAnalysis Empty { get; } = new(DeviceHealth.Ok, null, [], [], [], new Dictionary<string, string>());
 
+    /// <summary>The latest RUL band of each component a learned RUL model covers, near or not.</summary>
+    public IReadOnlyList<TwinRul> RemainingLife { get; init; } = [];
+
     /// <summary>
     /// Risk for ranking a fleet: soonest P50 crossing of an open alert's forecast, weighted by the alert's confidence
     /// (a sure failure in 10 days ranks above a doubtful one in 5), then severity. Higher is riskier; 0 means nothing open.

@@ -3,6 +3,7 @@ using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Analytics.Engines;
 using EquipmentTwin.Analytics.Fusion;
 using EquipmentTwin.Analytics.Pipeline;
+using EquipmentTwin.Analytics.Rul;
 using EquipmentTwin.Core.Twins;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Analytics;
@@ -341,7 +342,7 @@ public sealed partial class AlertService
         return new TwinSummaryDto(deviceId, site, modality.ToWire(), AlertJson.Health(open),
             device is { History.NowMs: > long.MinValue } d ? AlertJson.Time(d.History.NowMs) : null,
             open.Select(AlertJson.ToDto).ToList(),
-            _pipeline.Forecasts(deviceId).Select(AlertJson.ToDto).ToList(),
+            SignalForecasts(deviceId).Select(AlertJson.ToDto).ToList(),
             device?.DataQuality().Select(AlertJson.ToDto).ToList() ?? [],
             ModelVersions(modality));
     }
@@ -361,11 +362,27 @@ public sealed partial class AlertService
         return new TwinAnalysis(
             health,
             device is { History.NowMs: > long.MinValue } d ? d.History.NowMs : null,
-            _pipeline.Forecasts(deviceId).Select(f => new TwinForecast(f.Component, f.Signal, f.Threshold, f.Direction == ThresholdDirection.Above, f.P10Ms, f.P50Ms, f.P90Ms, f.Model, f.Parameters, f.RSquared, f.Points, f.ComputedAtMs)).ToArray(),
+            SignalForecasts(deviceId).Select(f => new TwinForecast(f.Component, f.Signal, f.Threshold, f.Direction == ThresholdDirection.Above, f.P10Ms, f.P50Ms, f.P90Ms, f.Model, f.Parameters, f.RSquared, f.Points, f.ComputedAtMs)).ToArray(),
             open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.Confidence)
                 .Select(a => new TwinAlert(a.Id, a.Component, a.State.ToWire(), a.Severity, a.Confidence, a.OpenedMs, a.Forecast?.P50Ms)).ToArray(),
             device?.DataQuality().Select(q => new TwinDataQuality(q.Signal, q.Kind.ToString().ToLowerInvariant(), q.SinceMs, q.UpdatedMs, q.Summary)).ToArray() ?? [],
-            device is null ? new Dictionary<string, string>() : ModelVersions(device.Context.Modality));
+            device is null ? new Dictionary<string, string>() : ModelVersions(device.Context.Modality))
+        {
+            RemainingLife = RemainingLife(device),
+        };
+    }
+
+    /// <summary>Forecasts of a signal crossing its threshold; RUL bands are reported apart (<see cref="TwinAnalysis.RemainingLife"/>).</summary>
+    private IEnumerable<Forecast> SignalForecasts(string deviceId) => _pipeline.Forecasts(deviceId).Where(f => f.Signal != RulEngine.Source);
+
+    private static TwinRul[] RemainingLife(DeviceAnalytics? device)
+    {
+        if (device?.Engines.FirstOrDefault(e => e.Kind == EngineKind.Rul).Engine is not RulDeviceEngine rul)
+        {
+            return [];
+        }
+
+        return rul.Bands.OrderBy(b => b.P50Days).Select(b => new TwinRul(b.Component, b.Model, b.AsOfMs, b.P10Days, b.P50Days, b.P90Days, b.Days, b.Near, rul.HorizonDays)).ToArray();
     }
 
     /// <summary>The versions of the models behind a modality's evidence: the registry's champions in use.</summary>
@@ -374,6 +391,13 @@ public sealed partial class AlertService
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var engine in _pipeline.Engines)
         {
+            if (engine is RulEngine rul)
+            {
+                var names = rul.Models.Where(m => m.Modality == modality).Select(m => _models.Find(m.Kind) is { } r && r.Version == m.Version ? Describe(r) : m.Name).ToArray();
+                map[AlertJson.Engine(engine.Kind)] = names.Length > 0 ? string.Join(", ", names) : "no model";
+                continue;
+            }
+
             var kind = engine.Kind switch
             {
                 EngineKind.Rules => ModelKinds.Rules,

@@ -38,6 +38,14 @@ public sealed class AnalyticsOptions
     [Range(0, 24 * 60)]
     public int ModelWarmupHours { get; set; } = 24 * 7;
 
+    /// <summary>A RUL band whose P10 is within this many days (event time) is evidence that the component's failure is near.</summary>
+    [Range(1, 3650)]
+    public double RulHorizonDays { get; set; } = EquipmentTwin.Analytics.Rul.RulEngine.DefaultHorizonDays;
+
+    /// <summary>Days of daily means kept at each end of a long unit for the RUL models (never fewer than a model's longest window).</summary>
+    [Range(2, 3650)]
+    public int RulKeepDays { get; set; } = EquipmentTwin.Analytics.Rul.RulEngine.DefaultKeepDays;
+
     public string Resolve(string? configured, params string[] fallback) =>
         configured is { Length: > 0 } d ? d : Path.Combine([AppContext.BaseDirectory, .. fallback]);
 }

@@ -267,7 +267,11 @@ public static class ApiEndpoints
             a.OpenAlerts.Select(x => new TwinAlertDto(x.Id, x.Component, x.State, x.Severity.ToWire(), Math.Round(x.Confidence, 3), FormatMs(x.OpenedMs)!, FormatMs(x.P50Ms))).ToArray(),
             a.Forecasts.Select(f => new TwinForecastDto(f.Component, f.Signal, f.Threshold, f.Above ? "above" : "below", FormatMs(f.P10Ms)!, FormatMs(f.P50Ms)!, FormatMs(f.P90Ms)!, f.Model, f.Parameters, f.RSquared, f.Points, FormatMs(f.ComputedAtMs)!)).ToArray(),
             a.DataQuality.Select(d => new TwinDataQualityDto(d.Signal, d.Kind, FormatMs(d.SinceMs)!, FormatMs(d.UpdatedMs)!, d.Summary)).ToArray(),
-            a.ModelVersions);
+            a.ModelVersions)
+        {
+            RemainingLife = a.RemainingLife.Select(r => new TwinRulDto(r.Component, r.Model, FormatMs(r.AsOfMs)!, Math.Round(r.P10Days, 2), Math.Round(r.P50Days, 2), Math.Round(r.P90Days, 2),
+                FormatMs(r.AsOfMs + (long)(r.P10Days * 86_400_000))!, FormatMs(r.AsOfMs + (long)(r.P50Days * 86_400_000))!, FormatMs(r.AsOfMs + (long)(r.P90Days * 86_400_000))!, r.Days, r.Near, r.HorizonDays)).ToArray(),
+        };
     }
 
     internal static bool TryRange(string? from, string? to, long? lastEventMs, out DateTimeOffset f, out DateTimeOffset t, out string error)

@@ -47,7 +47,17 @@ public sealed record TwinAnalysisDto(
     IReadOnlyList<TwinAlertDto> OpenAlerts,
     IReadOnlyList<TwinForecastDto> Forecasts,
     IReadOnlyList<TwinDataQualityDto> DataQuality,
-    IReadOnlyDictionary<string, string> ModelVersions);
+    IReadOnlyDictionary<string, string> ModelVersions)
+{
+    /// <summary>The latest learned RUL band per component (empty when no RUL model covers the device).</summary>
+    public IReadOnlyList<TwinRulDto> RemainingLife { get; init; } = [];
+}
+
+/// <summary>
+/// A component's remaining useful life from a learned RUL model: P10 ≤ P50 ≤ P90 in days as of <c>asOf</c> (the end of
+/// the device's last complete day, event time) and the same as dates; <c>near</c> when P10 is within <c>horizonDays</c>.
+/// </summary>
+public sealed record TwinRulDto(string Component, string Model, string AsOf, double P10Days, double P50Days, double P90Days, string P10, string P50, string P90, int Days, bool Near, double HorizonDays);
 
 public sealed record TwinAlertDto(string Id, string Component, string State, string Severity, double Confidence, string OpenedAt, string? P50);
 

@@ -5,6 +5,7 @@ using EquipmentTwin.Analytics.Engines;
 using EquipmentTwin.Analytics.Knowledge;
 using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Analytics.Pipeline;
+using EquipmentTwin.Analytics.Rul;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Service.Alerts;
 using EquipmentTwin.Service.Analytics;
@@ -115,6 +116,7 @@ public static class TwinServiceHost
         app.MapAlertApi();
         app.MapWorkbenchApi();
         app.MapModelApi();
+        app.MapRetrainApi();
         app.MapLabelApi();
         app.MapWorkbench();
         app.MapTwinMetrics();
@@ -162,10 +164,15 @@ public static class TwinServiceHost
         services.AddKeyedSingleton(ModelKinds.AnomalyPrefix, (sp, _) =>
             new SwappableEngine(new AnomalyEngine(AnomalyModelSet.Empty), sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value.ModelWarmupHours * 3_600_000L));
         services.AddSingleton<IAnalyticsEngine>(sp => sp.GetRequiredKeyedService<SwappableEngine>(ModelKinds.AnomalyPrefix));
+        // The RUL models in use are the registry's rul-{modality}-{component} champions, put in by RulModels.
+        services.AddSingleton(sp => { var o = sp.GetRequiredService<IOptions<AnalyticsOptions>>().Value; return new RulEngine(o.RulHorizonDays, o.RulKeepDays); });
+        services.AddSingleton<IAnalyticsEngine>(sp => sp.GetRequiredService<RulEngine>());
+        services.AddSingleton<RulModels>();
         services.AddSingleton(sp => new AnalyticsPipeline(sp.GetServices<IAnalyticsEngine>(), sp.GetRequiredService<SignalCatalog>()));
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<ModelsInUse>();
         services.AddSingleton<ModelRegistryService>();
+        services.AddModelRetraining(configuration);
         services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));

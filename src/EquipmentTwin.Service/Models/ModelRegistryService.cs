@@ -35,10 +35,12 @@ public sealed partial class ModelRegistryService : BackgroundService
     private readonly ILogger<ModelRegistryService> _logger;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly Dictionary<Modality, AnomalyModel> _loaded = new();
+    private readonly RulModels? _rul;
 
     public ModelRegistryService(IModelRegistry registry, IAuditStore audit, AnalyticsPipeline pipeline, [FromKeyedServices(ModelKinds.AnomalyPrefix)] SwappableEngine anomaly,
-        ModelsInUse inUse, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<ModelRegistryService> logger)
+        ModelsInUse inUse, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<ModelRegistryService> logger, RulModels? rul = null)
     {
+        _rul = rul;
         _registry = registry;
         _audit = audit;
         _pipeline = pipeline;
@@ -245,6 +247,11 @@ public sealed partial class ModelRegistryService : BackgroundService
                 {
                     LogSwapped(ModelKinds.Anomaly(m), _loaded[m].Version);
                 }
+            }
+
+            if (_rul is not null)
+            {
+                await _rul.ApplyAsync(_registry, ct).ConfigureAwait(false);
             }
         }
         finally

@@ -1,6 +1,6 @@
 // One alert: what each engine said and why (words and charts), the actions, and the audit trail.
-import { html, getJson, postJson, problem, sevBadge, stateBadge, when, num, live, throttle, setMain } from './common.js';
-import { forecastChart, lineChart } from './charts.js';
+import { html, raw, getJson, postJson, problem, sevBadge, stateBadge, when, num, live, throttle, setMain } from './common.js';
+import { forecastChart, lineChart, rulBandSvg } from './charts.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -8,6 +8,7 @@ const engineWords = {
   rules: 'Knowledge rules (deductive): a documented limit on a signal or an event pattern was passed.',
   physics: 'Physics (deductive, calibrated): a physical law fitted to this device\'s own data projects the signal to its failure threshold.',
   anomaly: 'Anomaly (inductive): the device\'s signals together moved away from what the learned model of healthy devices expects.',
+  rul: 'Learned remaining useful life (inductive, fleet-level): a model fitted on run-to-failure histories puts the component\'s remaining life within the alert horizon.',
 };
 
 async function render() {
@@ -36,7 +37,9 @@ async function render() {
         <article class="card" data-engine="${engine}"><h3>${engine}</h3><p class="muted">${engineWords[engine] ?? ''}</p>
         ${list.map((e, i) => html`<div>
           <p><strong>${e.source}</strong> on ${e.component}: ${e.summary} <span class="muted">(confidence ${num(e.confidence)}, ${e.severity}, since ${when(e.since)})</span></p>
-          ${e.forecast ? html`<p>Law <strong>${e.forecast.model}</strong>; parameters ${Object.entries(e.forecast.parameters).map(([k, v]) => `${k} = ${Number(v).toPrecision(4)}`).join(', ')}; R² ${num(e.forecast.rSquared)} over ${e.forecast.points} points; threshold ${e.forecast.threshold} (${e.forecast.direction}); band P10 ${when(e.forecast.p10)} – P50 ${when(e.forecast.p50)} – P90 ${when(e.forecast.p90)}.</p>
+          ${e.forecast && engine === 'rul' ? html`<p>Model <strong>${e.forecast.model}</strong>: remaining life P10 ${when(e.forecast.p10)} – P50 ${when(e.forecast.p50)} – P90 ${when(e.forecast.p90)} over ${e.forecast.points} daily rows.</p>
+            <figure><div role="img" aria-label="Remaining life band P10 to P90 with P50">${raw(rulBandSvg({ p10Days: e.forecast.parameters.rulP10Days, p50Days: e.forecast.parameters.rulP50Days, p90Days: e.forecast.parameters.rulP90Days, horizonDays: e.forecast.parameters.horizonDays }))}</div></figure>` : ''}
+          ${e.forecast && engine !== 'rul' ? html`<p>Law <strong>${e.forecast.model}</strong>; parameters ${Object.entries(e.forecast.parameters).map(([k, v]) => `${k} = ${Number(v).toPrecision(4)}`).join(', ')}; R² ${num(e.forecast.rSquared)} over ${e.forecast.points} points; threshold ${e.forecast.threshold} (${e.forecast.direction}); band P10 ${when(e.forecast.p10)} – P50 ${when(e.forecast.p50)} – P90 ${when(e.forecast.p90)}.</p>
             <figure><div id="fc-${engine}-${i}" role="img" aria-label="${e.forecast.signal} with the fitted trend to the threshold and the P10 to P90 band"></div></figure>` : ''}
           ${e.readings.length ? html`<table aria-label="Readings behind ${e.source}"><thead><tr><th scope="col">Reading</th><th scope="col">Value</th><th scope="col">When (event time)</th></tr></thead><tbody>${e.readings.map((r) => html`<tr><td>${r.name}</td><td class="num">${num(r.value, 3)}</td><td>${when(r.ts)}</td></tr>`)}</tbody></table>` : ''}
           ${engine === 'anomaly' && e.readings.length ? html`<figure><div id="an-${i}" role="img" aria-label="Anomaly readings over time"></div><figcaption>Top features and score as the engine reported them.</figcaption></figure>` : ''}
@@ -51,7 +54,7 @@ async function render() {
 
   for (const [engine, list] of Object.entries(byEngine)) {
     for (const [i, e] of list.entries()) {
-      if (e.forecast) {
+      if (e.forecast && engine !== 'rul') {
         const end = Date.parse(a.updatedAt) + 1;
         const r = await getJson(`/api/devices/${encodeURIComponent(a.deviceId)}/signals/${encodeURIComponent(e.forecast.signal)}?from=${end - 30 * 86400000}&to=${end}&points=300`);
         const el = document.getElementById(`fc-${engine}-${i}`);

@@ -122,3 +122,26 @@ export function lineChart(el, xsIso, ys, { label, unit, threshold, width = 560, 
   if (threshold != null) { series.push({ label: `threshold ${threshold}`, stroke: '#cf222e', dash: [4, 3] }); data.push(xs.map(() => threshold)); }
   return new uPlot({ width, height, scales: { x: { time: true } }, axes: [{}, { label: unit ?? '' }], series }, data, el);
 }
+
+/**
+ * A learned remaining-useful-life band as inline SVG on a days-from-now axis: the P10–P90 interval shaded, P50 as a
+ * solid mark, the alert horizon dashed. `b` holds p10Days/p50Days/p90Days and horizonDays (numbers from the API).
+ */
+export function rulBandSvg(b, { width = 560, height = 70 } = {}) {
+  const pad = 30;
+  const max = Math.max(b.p90Days, b.horizonDays, 1) * 1.1;
+  const x = (d) => (pad + (Math.max(0, d) / max) * (width - 2 * pad)).toFixed(1);
+  const ticks = [0, max / 4, max / 2, (3 * max) / 4].map((d) => Math.round(d));
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="100%" style="max-width:${width}px" viewBox="0 0 ${width} ${height}" aria-hidden="true">`,
+    `<line x1="${pad}" y1="40" x2="${width - pad}" y2="40" stroke="#8c959f" stroke-width="1"/>`,
+    ...ticks.map((d) => `<text x="${x(d)}" y="${height - 6}" font-size="10" text-anchor="middle" fill="#57606a">${d} d</text>`),
+    `<rect class="rul-band" x="${x(b.p10Days)}" y="28" width="${(x(b.p90Days) - x(b.p10Days)).toFixed(1)}" height="24" fill="rgba(11, 92, 173, .25)" stroke="#0b5cad"/>`,
+    `<line class="rul-p50" x1="${x(b.p50Days)}" y1="22" x2="${x(b.p50Days)}" y2="58" stroke="#0b5cad" stroke-width="3"/>`,
+    `<text x="${x(b.p50Days)}" y="16" font-size="11" text-anchor="middle" fill="#0b5cad">P50 ${Number(b.p50Days).toFixed(1)} d</text>`,
+    `<line class="rul-horizon" x1="${x(b.horizonDays)}" y1="22" x2="${x(b.horizonDays)}" y2="58" stroke="#cf222e" stroke-dasharray="4 3"/>`,
+    `<text x="${x(b.horizonDays)}" y="16" font-size="10" text-anchor="middle" fill="#cf222e">horizon ${Number(b.horizonDays).toFixed(0)} d</text>`,
+    '</svg>',
+  ];
+  return parts.join('');
+}

@@ -1,7 +1,8 @@
 // Device page: nameplate, key signals over a chosen range (downsampled on the server), forecasts with their
-// band and threshold, data quality, model versions, maintenance (list, entry, CSV).
-import { html, getJson, postJson, problem, healthBadge, stateBadge, sevBadge, when, ago, num, live, throttle, setMain } from './common.js';
-import { signalChart, forecastChart } from './charts.js';
+// band and threshold, the learned remaining-life band per component, data quality, model versions, maintenance
+// (list, entry, CSV).
+import { html, raw, getJson, postJson, problem, healthBadge, stateBadge, sevBadge, when, day, ago, num, live, throttle, setMain } from './common.js';
+import { signalChart, forecastChart, rulBandSvg } from './charts.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 const params = new URLSearchParams(location.search);
@@ -76,6 +77,15 @@ async function render() {
         <div id="fchart${i}" role="img" aria-label="Forecast of ${f.signal} for ${f.component}: fitted ${f.model} trend reaching the threshold ${f.threshold} ${sigDef(f.signal).unit ?? ''} around ${f.p50.slice(0, 10)}, P10 ${f.p10.slice(0, 10)} to P90 ${f.p90.slice(0, 10)}"></div>
         <figcaption id="fcap${i}"><strong>${f.component}</strong>: ${f.signal} crosses the threshold ${f.threshold} ${sigDef(f.signal).unit ?? ''} (${f.direction}) at P50 <strong>${when(f.p50)}</strong>; band P10 ${when(f.p10)} – P90 ${when(f.p90)}. ${f.model}, R² ${num(f.rSquared)}, ${f.points} points.</figcaption>
       </figure>`)}</div>` : html`<p class="muted">No component is projected to reach a failure threshold.</p>`}
+
+    <h2 id="rl">Remaining useful life (learned)</h2>
+    ${(a.remainingLife ?? []).length ? html`<div class="grid">${a.remainingLife.map((r, i) => html`
+      <figure data-rul="${r.component}" aria-labelledby="rcap${i}">
+        <div role="img" aria-label="Remaining life of ${r.component}: P10 ${r.p10Days} days, P50 ${r.p50Days} days, P90 ${r.p90Days} days; alert horizon ${r.horizonDays} days">${raw(rulBandSvg(r))}</div>
+        <figcaption id="rcap${i}"><strong>${r.component}</strong>: P50 <strong>${num(r.p50Days, 1)} d</strong> (${day(r.p50)}); band P10 ${num(r.p10Days, 1)} d – P90 ${num(r.p90Days, 1)} d, as of ${when(r.asOf)} over ${r.days} daily rows.
+          ${r.near ? html`<strong class="sev-warning">Near</strong>: P10 within the ${r.horizonDays} d horizon, so it is evidence for fusion.` : html`Not near: P10 beyond the ${r.horizonDays} d horizon.`}
+          Model <span class="rul-model">${r.model}</span>.</figcaption>
+      </figure>`)}</div>` : html`<p class="muted">No learned RUL model covers this device${a.modelVersions.rul && a.modelVersions.rul !== 'no model' ? ' yet (it needs two complete days since the last repair)' : ''}.</p>`}
 
     <h2 id="sg">Signals</h2>
     <form class="filters" id="range" aria-label="Time range">
