@@ -67,6 +67,19 @@ public class HistoryNeedsTests
     }
 
     [Fact]
+    public void Every_engine_of_the_project_says_what_it_reads()
+    {
+        // An engine that keeps the interface's default makes every device keep every window (about 6× the memory):
+        // a new engine must declare its needs (an empty HistoryNeeds when it reads none of the windows).
+        var engines = typeof(IAnalyticsEngine).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IAnalyticsEngine).IsAssignableFrom(t)).ToList();
+        var needsOf = typeof(IAnalyticsEngine).GetMethod(nameof(IAnalyticsEngine.NeedsOf))!;
+
+        Assert.Contains(typeof(RuleEngine), engines);
+        Assert.All(engines, t => Assert.NotSame(needsOf, t.GetInterfaceMap(typeof(IAnalyticsEngine)).TargetMethods.Single(m => m.Name.EndsWith(nameof(IAnalyticsEngine.NeedsOf), StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public void Declared_windows_are_padded_and_capped_at_what_the_history_keeps()
     {
         var needs = new HistoryNeeds().Hourly("a", 10).Hourly("a", 3).FiveMinute("a", 1).Hourly("b", 10_000);
