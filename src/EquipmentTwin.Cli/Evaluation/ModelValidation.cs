@@ -48,36 +48,45 @@ public static class ModelValidation
 
         var days = s.ValidateDays ?? s.Days;
         var heldOut = $"a faulty run of {Path.GetFileNameWithoutExtension(s.Fleet)}, seed {heldOutSeed}, {days:0.#} days";
-        var championFigures = champions.Count == 0 ? null : Figures(Backtest(s, heldOutSeed, days, new AnomalyModelSet(champions)), heldOut);
-        var candidateFigures = Figures(Backtest(s, heldOutSeed, days, candidates), heldOut);
-        if (championFigures is { } c)
+        var modalities = FleetFiles.Load(s.Fleet, s.Faults, s.Catalog).Fleet.Devices.ToDictionary(d => d.Id, d => d.Modality, StringComparer.Ordinal);
+        var championFigures = champions.Count == 0 ? null : PerModality(Backtest(s, heldOutSeed, days, new AnomalyModelSet(champions)), modalities, heldOut);
+        var candidateFigures = PerModality(Backtest(s, heldOutSeed, days, candidates), modalities, heldOut);
+        foreach (var (modality, f) in candidateFigures.OrderBy(kv => kv.Key))
         {
-            Console.WriteLine(Describe("champion ", c, champions));
+            if (championFigures?.GetValueOrDefault(modality) is { } c)
+            {
+                Console.WriteLine(Describe("champion ", c, champions.Where(m => m.Modality == modality)));
+            }
+
+            Console.WriteLine(Describe("candidate", f, candidates.Models.Where(m => m.Modality == modality)));
         }
 
-        Console.WriteLine(Describe("candidate", candidateFigures, candidates.Models));
         var now = DateTimeOffset.UtcNow;
-        var decisions = new List<object>();
-        foreach (var model in candidates.Models.OrderBy(m => m.Modality))
+        var records = candidates.Models.OrderBy(m => m.Modality).Select(model => ModelRegistryService.AnomalyRecord(ModelKinds.Anomaly(model.Modality), model.Info,
+            Path.GetFullPath(Path.Combine(s.Out, model.Modality.ToWire(), "anomaly", $"v{model.Version}.zip")), now) with
         {
-            var kind = ModelKinds.Anomaly(model.Modality);
-            var zip = Path.GetFullPath(Path.Combine(s.Out, model.Modality.ToWire(), "anomaly", $"v{model.Version}.zip"));
-            var record = ModelRegistryService.AnomalyRecord(kind, model.Info, zip, now) with
-            {
-                Source = $"healthy simulation of {Path.GetFileNameWithoutExtension(s.Fleet)}",
-                Seeds = model.Info.TrainingSeeds.Length > 0 ? model.Info.TrainingSeeds : [s.Seed + AnomalyTraining.SeedOffset],
-                ChangedBy = Environment.UserName,
-            };
-            var hasChampion = champions.Any(m => m.Modality == model.Modality);
-            var (stored, decision) = PromotionGate.SubmitAsync(registry, audit, record, candidateFigures, hasChampion ? championFigures : null, Environment.UserName, now, default).GetAwaiter().GetResult();
-            Console.WriteLine($"{kind} v{model.Version}: {stored.State.ToWire()}: {decision.Reason}");
-            decisions.Add(new { kind, version = model.Version, state = stored.State.ToWire(), reason = decision.Reason });
+            Source = s.FeedbackSeed is { } fb ? $"healthy simulation of {Path.GetFileNameWithoutExtension(s.Fleet)} and the labelled run of seed {fb} ({s.FeedbackSummary})" : $"healthy simulation of {Path.GetFileNameWithoutExtension(s.Fleet)}",
+            Seeds = model.Info.TrainingSeeds.Length > 0 ? model.Info.TrainingSeeds : [s.Seed + AnomalyTraining.SeedOffset],
+            ChangedBy = Environment.UserName,
+        }).ToList();
+        var decided = PromotionGate.SubmitPerModalityAsync(registry, audit, records, candidateFigures, championFigures, Environment.UserName, now, default).GetAwaiter().GetResult();
+        var decisions = new List<object>();
+        foreach (var (stored, decision) in decided)
+        {
+            Console.WriteLine($"{stored.Kind} v{stored.Version}: {stored.State.ToWire()}: {decision.Reason}");
+            decisions.Add(new { kind = stored.Kind, version = stored.Version, state = stored.State.ToWire(), reason = decision.Reason });
         }
 
         if (s.Json is { } path)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, JsonSerializer.Serialize(new { heldOut, champion = championFigures, candidate = candidateFigures, decisions }, Json));
+            File.WriteAllText(path, JsonSerializer.Serialize(new
+            {
+                heldOut,
+                champion = championFigures?.ToDictionary(kv => kv.Key.ToWire(), kv => kv.Value),
+                candidate = candidateFigures.ToDictionary(kv => kv.Key.ToWire(), kv => kv.Value),
+                decisions,
+            }, Json));
         }
     }
 
@@ -90,10 +99,27 @@ public static class ModelValidation
         return EquipmentTwin.Evaluation.Backtest.Run(setup, progress: progress);
     }
 
-    private static HeldOutFigures Figures(BacktestReport report, string heldOut)
+    /// <summary>
+    /// The anomaly engine's figures per modality on one backtest: failures of that modality's devices it foresaw, and its
+    /// false alarms on them per 100 of their device-months (every device runs the whole backtest).
+    /// </summary>
+    public static IReadOnlyDictionary<Modality, HeldOutFigures> PerModality(BacktestReport report, IReadOnlyDictionary<string, Modality> modalities, string heldOut)
     {
-        var a = report.Engines["anomaly"];
-        return new HeldOutFigures(a.Recall, a.FalseAlarmsPer100DeviceMonths, a.Failures, a.FalseAlarms, heldOut);
+        var result = new Dictionary<Modality, HeldOutFigures>();
+        foreach (var group in modalities.GroupBy(kv => kv.Value))
+        {
+            var devices = group.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+            var months = report.Devices == 0 ? 0 : report.DeviceMonths * devices.Count / report.Devices;
+            var failed = report.Faults.Where(f => f.Kind == "machine" && f.Failure is not null && devices.Contains(f.Device)).ToList();
+            var foreseen = failed.Count(f => f.LeadTimeDays.GetValueOrDefault("anomaly") is not null);
+            var falseAlarms = report.FalseAlarms.Count(f => f.View == "anomaly" && devices.Contains(f.Device));
+            result[group.Key] = new HeldOutFigures(
+                failed.Count == 0 ? 0 : Math.Round((double)foreseen / failed.Count, 4),
+                months <= 0 ? 0 : Math.Round(falseAlarms * 100 / months, 3),
+                failed.Count, falseAlarms, $"{heldOut}, its {group.Count()} {group.Key.ToWire()} devices");
+        }
+
+        return result;
     }
 
     private static string Describe(string who, HeldOutFigures f, IEnumerable<AnomalyModel> models) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Storage.Audit;
 using EquipmentTwin.Storage.Models;
 
@@ -79,6 +80,32 @@ public static class PromotionGate
         }
 
         return (record, decision);
+    }
+
+    /// <summary>
+    /// The gate per modality: each anomaly candidate is judged on its own modality's held-out figures against its own
+    /// champion, so one round can promote the MRI model and refuse the CT one. A candidate whose modality has no figures
+    /// (no device of it in the held-out data) is registered as a candidate awaiting validation, not decided.
+    /// </summary>
+    public static async Task<IReadOnlyList<(ModelRecord Record, GateDecision Decision)>> SubmitPerModalityAsync(IModelRegistry registry, IAuditStore audit,
+        IReadOnlyList<ModelRecord> candidates, IReadOnlyDictionary<Modality, HeldOutFigures> figures, IReadOnlyDictionary<Modality, HeldOutFigures>? championFigures,
+        string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var decided = new List<(ModelRecord, GateDecision)>();
+        foreach (var candidate in candidates)
+        {
+            if (ModelKinds.AnomalyModality(candidate.Kind) is not { } modality || !figures.TryGetValue(modality, out var mine))
+            {
+                await registry.RegisterAsync(candidate with { State = ModelState.Candidate, Reason = "not validated: the held-out data has no device of its modality" }, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            var hasChampion = await registry.ChampionAsync(candidate.Kind, ct).ConfigureAwait(false) is not null;
+            var theirs = hasChampion ? championFigures?.GetValueOrDefault(modality) : null;
+            decided.Add(await SubmitAsync(registry, audit, candidate, mine, theirs, actor, now, ct).ConfigureAwait(false));
+        }
+
+        return decided;
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
