@@ -32,6 +32,11 @@ public sealed class RuleEngine(RuleSet rules) : IAnalyticsEngine
                     break;
                 case BaselineDeviationRule b:
                     needs.Hourly(b.Signal, DeviceHistory.HourCapacity);
+                    if (b.Minus is { } reference)
+                    {
+                        needs.Hourly(reference, DeviceHistory.HourCapacity); // subtracted hour by hour, baseline included
+                    }
+
                     break;
             }
         }
