@@ -12,5 +12,12 @@ public sealed class PhysicsEngine(PhysicsConfig config) : IAnalyticsEngine
 
     public EngineKind Kind => EngineKind.Physics;
 
-    public IDeviceEngine CreateDevice(DeviceContext context) => new PhysicsDeviceEngine(Config.For(context.Modality));
+    /// <summary>Raised when a device's model is calibrated afresh (its baseline fitted after a start or a reset); event time.</summary>
+    public event Action<PhysicsCalibration>? Calibrated;
+
+    public IDeviceEngine CreateDevice(DeviceContext context) => new PhysicsDeviceEngine(Config.For(context.Modality), context.DeviceId, this);
+
+    internal bool Observed => Calibrated is not null;
+
+    internal void OnCalibrated(PhysicsCalibration calibration) => Calibrated?.Invoke(calibration);
 }
