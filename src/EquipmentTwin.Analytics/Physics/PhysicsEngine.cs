@@ -1,4 +1,5 @@
 using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
 
 namespace EquipmentTwin.Analytics.Physics;
 
@@ -20,4 +21,19 @@ public sealed class PhysicsEngine(PhysicsConfig config) : IAnalyticsEngine
     internal bool Observed => Calibrated is not null;
 
     internal void OnCalibrated(PhysicsCalibration calibration) => Calibrated?.Invoke(calibration);
+
+    /// <summary>A model's baseline is learned from its start (first data or last repair): it may read all the hourly history kept.</summary>
+    public HistoryNeeds NeedsOf(DeviceContext context)
+    {
+        var needs = new HistoryNeeds();
+        foreach (var model in Config.For(context.Modality))
+        {
+            if (model.Signal is { } signal)
+            {
+                needs.Hourly(signal, DeviceHistory.HourCapacity);
+            }
+        }
+
+        return needs;
+    }
 }
