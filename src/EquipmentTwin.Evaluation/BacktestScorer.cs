@@ -185,6 +185,28 @@ public static class BacktestScorer
     /// </summary>
     internal static double Pit(Analytics.Engines.Forecast f, long actualMs)
     {
+        if (f is { P05Ms: { } p05, P25Ms: { } p25, P75Ms: { } p75, P95Ms: { } p95 })
+        {
+            // A forecast that states its 5/25/75/95 % quantiles is read by them: linear between them, so the
+            // central 50 % band is exactly P25–P75 and the 90 % band P05–P95.
+            long[] at = [p05, f.P10Ms, p25, f.P50Ms, p75, f.P90Ms, p95];
+            double[] level = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+            if (actualMs < at[0])
+            {
+                return 0.025;
+            }
+
+            for (var i = 1; i < at.Length; i++)
+            {
+                if (actualMs <= at[i])
+                {
+                    return at[i] == at[i - 1] ? level[i] : level[i - 1] + (level[i] - level[i - 1]) * (actualMs - at[i - 1]) / (double)(at[i] - at[i - 1]);
+                }
+            }
+
+            return 0.975;
+        }
+
         double d10 = f.P10Ms - f.ComputedAtMs, d50 = f.P50Ms - f.ComputedAtMs, d90 = f.P90Ms - f.ComputedAtMs, t = actualMs - f.ComputedAtMs;
         if (d10 > 0 && d50 > 0 && t > 0)
         {

@@ -39,8 +39,11 @@ public sealed record SeedSplit
     /// <summary>Seeds the published figures come from, used for nothing else.</summary>
     public IReadOnlyList<int> Reporting { get; }
 
-    /// <summary>The split of docs/models.md.</summary>
-    public static SeedSplit Default { get; } = new([101, 102, 103, 104, 105], [201, 202], [301, 302, 1, 2, 3], [901, 902, 903]);
+    /// <summary>
+    /// The split of docs/models.md. Seeds 901–903 were reporting seeds until their misses were read (2026-11-29); the
+    /// engines were changed after that, so they now only compare with the earlier figures, and 911–913 report.
+    /// </summary>
+    public static SeedSplit Default { get; } = new([101, 102, 103, 104, 105], [201, 202], [301, 302, 1, 2, 3, 901, 902, 903], [911, 912, 913]);
 
     /// <summary>What <paramref name="seed"/> is for, or null when the split does not name it.</summary>
     public string? RoleOf(int seed) =>

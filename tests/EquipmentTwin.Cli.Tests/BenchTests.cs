@@ -160,6 +160,11 @@ public sealed class BenchTests
             Assert.Equal((after - baseline) / (double)devices, run.GetProperty("bytesPerDevice").GetDouble(), 6);
             // A twin keeps a history window per signal: more than a kilobyte, less than 100 MB.
             Assert.InRange(run.GetProperty("bytesPerDevice").GetDouble(), 1_000, 100_000_000);
+            // 3 days fill at most 72 hourly points of a signal: the windows grew with the data, not to 60 days.
+            var slots = run.GetProperty("historySlotsPerDevice");
+            Assert.InRange(slots.GetProperty("hourly").GetDouble(), 10 * 8, 40 * 128);
+            Assert.InRange(slots.GetProperty("fiveMinute").GetDouble(), 10 * 8, 40 * 128);
+            Assert.Equal((slots.GetProperty("hourly").GetDouble() + slots.GetProperty("fiveMinute").GetDouble()) * 40, run.GetProperty("historyBytesPerDevice").GetDouble(), 6);
         }
 
         Assert.Equal("shared", r.GetProperty("machine").GetString());

@@ -1,7 +1,15 @@
 using System.Text.Json;
+using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Analytics.Engines;
 using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Analytics.Knowledge;
+using EquipmentTwin.Analytics.Physics;
+using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Simulator.Faults;
+using EquipmentTwin.Simulator.Fleets;
+using EquipmentTwin.Simulator.Simulation;
 using EquipmentTwin.Testing;
 using Xunit.Abstractions;
 
@@ -44,6 +52,64 @@ public class BacktestTests(ITestOutputHelper output)
         Assert.True(fused.Failures >= 2);
         Assert.Contains(violations, v => v.EndsWith("false alarms", StringComparison.Ordinal));
         Assert.True(fused.FalseAlarms > 10 * 2, $"always alerting raised only {fused.FalseAlarms} false alarms");
+    }
+
+    [Fact]
+    public void Keeping_only_the_history_the_engines_read_changes_no_alert_and_no_figure()
+    {
+        var setup = Demo(5, 45);
+        var catalog = SignalCatalog.LoadDirectory(setup.CatalogDirectory);
+        var models = AnomalyModelSet.LoadLatest(Path.Combine(RepoPaths.Root, "models"));
+        IAnalyticsEngine[] Engines() =>
+        [
+            RuleEngine.Load(setup.RulesDirectory, catalog),
+            new PhysicsEngine(PhysicsConfigLoader.LoadDirectory(setup.PhysicsDirectory, catalog)),
+            new AnomalyEngine(models),
+        ];
+
+        var trimmed = Backtest.Run(setup with { Engines = Engines() });
+        var everything = Backtest.Run(setup with { Engines = [.. Engines().Select(e => new KeepEverything(e))] });
+
+        Assert.True(trimmed.Engines["fused"].Failures >= 1 && trimmed.Engines["anomaly"].Alerts + trimmed.Engines["rules"].Alerts > 0);
+        Assert.Equal(JsonSerializer.Serialize(everything with { Timing = null! }), JsonSerializer.Serialize(trimmed with { Timing = null! }));
+    }
+
+    [Fact]
+    public void Keeping_only_the_history_the_engines_read_changes_no_anomaly_feature()
+    {
+        var setup = Demo(6, 21);
+        var catalog = SignalCatalog.LoadDirectory(setup.CatalogDirectory);
+        var fleet = FleetLoader.Load(setup.FleetPath);
+        var faults = FaultLibrary.LoadDirectory(setup.FaultsDirectory);
+        List<AnomalyFeatureRow> Rows(bool keepEverything)
+        {
+            var collector = new AnomalyFeatureCollector();
+            var pipeline = new AnalyticsPipeline([keepEverything ? new KeepEverything(collector) : collector], catalog);
+            var sim = new FleetSimulator(fleet, faults, catalog, new SimulationOptions { Seed = setup.Seed, Days = setup.Days, Detail = SimulationDetail.Summary });
+            SimulationFeed.Into(pipeline, sim.Run());
+            pipeline.AdvanceAllTo(sim.EndMs);
+            return [.. Enum.GetValues<Modality>().SelectMany(m => collector.RowsFor(m))];
+        }
+
+        var trimmed = Rows(keepEverything: false);
+        var everything = Rows(keepEverything: true);
+
+        Assert.True(trimmed.Count > 100, $"only {trimmed.Count} feature rows");
+        Assert.Equal(everything.Count, trimmed.Count);
+        for (var i = 0; i < trimmed.Count; i++)
+        {
+            Assert.Equal((everything[i].DeviceId, everything[i].WindowEndMs), (trimmed[i].DeviceId, trimmed[i].WindowEndMs));
+            Assert.Equal(everything[i].Values, trimmed[i].Values);
+            Assert.Equal(everything[i].Missing ?? [], trimmed[i].Missing ?? []);
+        }
+    }
+
+    /// <summary>An engine that does not declare what it reads, so the history keeps every window it can.</summary>
+    private sealed class KeepEverything(IAnalyticsEngine inner) : IAnalyticsEngine
+    {
+        public EngineKind Kind => inner.Kind;
+
+        public IDeviceEngine CreateDevice(DeviceContext context) => inner.CreateDevice(context);
     }
 
     /// <summary>

@@ -19,7 +19,28 @@ public sealed class AnalyticsRetryTests
         public Task SaveAlertsAsync(IReadOnlyList<StoredAlert> alerts, CancellationToken cancellationToken) =>
             Interlocked.Decrement(ref _failuresLeft) >= 0 ? throw new IOException("database is locked (test)") : inner.SaveAlertsAsync(alerts, cancellationToken);
 
-        public Task<IReadOnlyList<StoredAlert>> LoadAlertsAsync(CancellationToken cancellationToken) => inner.LoadAlertsAsync(cancellationToken);
+        private int _loadFailuresLeft;
+
+        public void FailLoads(int count) => Interlocked.Exchange(ref _loadFailuresLeft, count);
+
+        public Task<IReadOnlyList<StoredAlert>> LoadAlertsAsync(CancellationToken cancellationToken) =>
+            Interlocked.Decrement(ref _loadFailuresLeft) >= 0 ? throw new IOException("database is locked (test)") : inner.LoadAlertsAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_store_that_fails_during_the_start_up_restore_is_counted_and_the_restore_retried_until_analytics_is_ready()
+    {
+        await using var service = await ServiceFixture.StartAsync(s => s.AddSingleton<IAlertStore>(sp =>
+        {
+            var store = new FlakyAlertStore(sp.GetRequiredService<StoreFactory>().Alerts);
+            store.FailLoads(2);
+            return store;
+        }));
+        var analytics = service.App.Services.GetRequiredService<AnalyticsService>();
+        await Eventually.HoldsAsync(() => Task.FromResult(analytics.Ready), ready => ready, TimeSpan.FromSeconds(30), "analytics ready after the retried restore");
+        Assert.Equal(2, analytics.RestoreFailures);
+        var id = await AlertApiTests.OpenColdHeadAlertAsync(service, "mri-restore");
+        Assert.StartsWith("mri-restore-", id);
     }
 
     [Fact]

@@ -49,6 +49,8 @@ public sealed class AnomalyEngine : IAnalyticsEngine
         return new Device(context, features, model);
     }
 
+    public HistoryNeeds NeedsOf(DeviceContext context) => AnomalyFeatures.For(context.Catalog).HistoryNeeds();
+
     private sealed class Device : IDeviceEngine
     {
         private readonly DeviceContext _context;

@@ -74,6 +74,8 @@ public sealed class AnomalyFeatureCollector : IAnalyticsEngine
         return new Device(this, context, new AnomalyDeviceState(features, BaselineDays));
     }
 
+    public HistoryNeeds NeedsOf(DeviceContext context) => AnomalyFeatures.For(context.Catalog).HistoryNeeds();
+
     private void Add(AnomalyFeatureRow row)
     {
         lock (_gate)

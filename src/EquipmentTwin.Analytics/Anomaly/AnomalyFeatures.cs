@@ -20,6 +20,28 @@ public sealed class AnomalyFeatures
     public const long SlopeSpanMs = 24 * DeviceHistory.HourMs;
     public const long DayMs = 24 * DeviceHistory.HourMs;
 
+    /// <summary>
+    /// What a window and the data-quality checks read of the history: hourly means over the slope span and 5-minute
+    /// means over the window per signal, hourly points over the window per counter.
+    /// </summary>
+    public HistoryNeeds HistoryNeeds()
+    {
+        var needs = new HistoryNeeds();
+        const double hours = DeviceHistory.HourMs;
+        foreach (var s in Signals)
+        {
+            needs.Hourly(s.Name, Math.Max(SlopeSpanMs, DataQualityMonitor.StuckHours * DeviceHistory.HourMs) / hours)
+                .FiveMinute(s.Name, WindowMs / hours);
+        }
+
+        foreach (var s in CumulativeSignals)
+        {
+            needs.Hourly(s.Name, WindowMs / hours);
+        }
+
+        return needs;
+    }
+
     /// <summary>Features are clamped to ±this (or [0, this] for ratios) so one broken value cannot dominate the projection.</summary>
     public const float Clamp = 50f;
 

@@ -9,6 +9,9 @@ namespace EquipmentTwin.Analytics.Anomaly;
 /// anomaly features: stuck (flat over ≥ 6 h of hourly data though the baseline varies), spikes (isolated
 /// 5-minute buckets ≥ 8 robust σ off their neighbours that return at once, ≥ 3 times in 24 h) and
 /// dropout (silent for more than max(1 h, 6 × sampleSeconds) while the device's other signals arrive).
+/// A signal the catalog marks as sent only during use (per scan, exposure or sequence) is masked while silent in
+/// the same way, but reported as a dropout only when another during-use signal arrived after it was due: silence
+/// between scans is the device idling, not a lost channel.
 /// </summary>
 internal sealed class DataQualityMonitor
 {
@@ -26,6 +29,7 @@ internal sealed class DataQualityMonitor
     private readonly string[] _names;
     private readonly long[] _dropoutLimitMs;
     private readonly bool[] _cumulative;
+    private readonly bool[] _duringUse;
     private readonly SignalState[] _state;
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly List<DataQualityIssue> _issues = new();
@@ -38,6 +42,7 @@ internal sealed class DataQualityMonitor
         var all = features.Signals.Concat(features.CumulativeSignals).ToArray();
         _names = all.Select(s => s.Name).ToArray();
         _cumulative = all.Select(s => s.Cumulative).ToArray();
+        _duringUse = all.Select(s => s.DuringUseOnly).ToArray();
         _dropoutLimitMs = all.Select(s => Math.Max(DeviceHistory.HourMs, (long)(6 * s.SampleSeconds * 1000))).ToArray();
         _state = all.Select(_ => new SignalState()).ToArray();
         for (var i = 0; i < _names.Length; i++)
@@ -134,8 +139,23 @@ internal sealed class DataQualityMonitor
         var newest = long.MinValue;
         var second = long.MinValue;
         var newestIndex = -1;
+        var newestUse = long.MinValue;
+        var secondUse = long.MinValue;
+        var newestUseIndex = -1;
         for (var i = 0; i < _names.Length; i++)
         {
+            if (_duringUse[i] && history.LastSeenMs(_names[i]) is { } u)
+            {
+                if (u > newestUse)
+                {
+                    (secondUse, newestUse, newestUseIndex) = (newestUse, u, i);
+                }
+                else if (u > secondUse)
+                {
+                    secondUse = u;
+                }
+            }
+
             if (history.LastSeenMs(_names[i]) is { } t)
             {
                 if (t > newest)
@@ -153,7 +173,7 @@ internal sealed class DataQualityMonitor
         {
             var s = _state[i];
             EvaluateStuck(i, s, hourEndMs, history);
-            EvaluateDropout(i, s, hourEndMs, history, i == newestIndex ? second : newest);
+            EvaluateDropout(i, s, hourEndMs, history, i == newestIndex ? second : newest, i == newestUseIndex ? secondUse : newestUse);
             if (s.SpikesSince is not null && s.LastSpike < hourEndMs - SpikeMemoryMs)
             {
                 s.SpikesSince = null;
@@ -232,7 +252,7 @@ internal sealed class DataQualityMonitor
         }
     }
 
-    private void EvaluateDropout(int i, SignalState s, long hourEndMs, DeviceHistory history, long newestOther)
+    private void EvaluateDropout(int i, SignalState s, long hourEndMs, DeviceHistory history, long newestOther, long newestOtherInUse)
     {
         if (history.LastSeenMs(_names[i]) is not { } last)
         {
@@ -245,11 +265,17 @@ internal sealed class DataQualityMonitor
             if (last > since)
             {
                 s.DropoutSince = null;
+                s.DropoutInUse = false;
                 _dirty = true;
             }
             else
             {
                 s.DropoutUpdated = hourEndMs;
+                if (_duringUse[i] && !s.DropoutInUse && newestOtherInUse > last + _dropoutLimitMs[i])
+                {
+                    s.DropoutInUse = true; // the device was in use and this signal stayed silent
+                    _dirty = true;
+                }
             }
 
             return;
@@ -259,6 +285,7 @@ internal sealed class DataQualityMonitor
         {
             s.DropoutSince = last;
             s.DropoutUpdated = hourEndMs;
+            s.DropoutInUse = _duringUse[i] && newestOtherInUse > last + _dropoutLimitMs[i];
             _dirty = true;
         }
     }
@@ -283,7 +310,7 @@ internal sealed class DataQualityMonitor
                     string.Create(CultureInfo.InvariantCulture, $"{name}: {s.Spikes.Count} isolated spikes in 24 h (≥ {SpikeSigma} robust σ off neighbouring 5-minute buckets, returning at once)")));
             }
 
-            if (s.DropoutSince is { } dropped)
+            if (s.DropoutSince is { } dropped && (!_duringUse[i] || s.DropoutInUse))
             {
                 var hours = (s.DropoutUpdated - dropped) / (double)DeviceHistory.HourMs;
                 _issues.Add(new DataQualityIssue(name, DataQualityKind.Dropout, dropped, s.DropoutUpdated,
@@ -311,6 +338,7 @@ internal sealed class DataQualityMonitor
         public double StuckValue;
         public long? DropoutSince;
         public long DropoutUpdated;
+        public bool DropoutInUse;
         public long MaskedUntil = long.MinValue;
     }
 }

@@ -53,7 +53,20 @@ public sealed record Forecast(
     IReadOnlyDictionary<string, double> Parameters,
     double RSquared,
     int Points,
-    long ComputedAtMs);
+    long ComputedAtMs)
+{
+    /// <summary>5 % quantile of the crossing time, when the band was calibrated per quantile (docs/models-physics.md).</summary>
+    public long? P05Ms { get; init; }
+
+    /// <summary>25 % quantile: with <see cref="P75Ms"/> the central 50 % band.</summary>
+    public long? P25Ms { get; init; }
+
+    /// <summary>75 % quantile.</summary>
+    public long? P75Ms { get; init; }
+
+    /// <summary>95 % quantile: with <see cref="P05Ms"/> the central 90 % band.</summary>
+    public long? P95Ms { get; init; }
+}
 
 public enum ThresholdDirection
 {

@@ -9,6 +9,12 @@ public interface IAnalyticsEngine
     EngineKind Kind { get; }
 
     IDeviceEngine CreateDevice(DeviceContext context);
+
+    /// <summary>
+    /// How far back this engine reads each signal of a device of <paramref name="context"/>, so the device's history
+    /// keeps no window nobody reads; null (the default) when it may read anything the history keeps.
+    /// </summary>
+    HistoryNeeds? NeedsOf(DeviceContext context) => null;
 }
 
 /// <summary>

@@ -6,7 +6,8 @@ namespace EquipmentTwin.Analytics.History;
 /// <summary>
 /// Bounded, event-time history of one device that every engine reads: per signal, 5-minute aggregates
 /// for the last 48 h and hourly aggregates for the last 60 days; events per code; maintenance per
-/// component. Records older than a signal's open bucket are counted as late and not aggregated.
+/// component. Records older than a signal's open bucket are counted as late and not aggregated. Those are the
+/// most a signal keeps: with <see cref="HistoryNeeds"/> each signal keeps only the windows some engine reads.
 /// </summary>
 public sealed class DeviceHistory
 {
@@ -18,10 +19,14 @@ public sealed class DeviceHistory
     private readonly Dictionary<string, SignalState> _signals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastMaintenance = new(StringComparer.Ordinal);
 
-    public DeviceHistory(DeviceContext context)
+    public DeviceHistory(DeviceContext context, HistoryNeeds? needs = null)
     {
         Context = context;
+        Needs = needs ?? HistoryNeeds.Everything;
     }
+
+    /// <summary>What the engines read, which decides how much of each signal is kept.</summary>
+    public HistoryNeeds Needs { get; }
 
     public DeviceContext Context { get; }
 
@@ -66,7 +71,8 @@ public sealed class DeviceHistory
         var name = record.Name!;
         if (!_signals.TryGetValue(name, out var s))
         {
-            _signals[name] = s = new SignalState();
+            var (hourly, fiveMinute) = Needs.CapacityOf(name);
+            _signals[name] = s = new SignalState(hourly, fiveMinute);
         }
 
         var bucketStart = record.TimestampMs - Mod(record.TimestampMs, BucketMs);
@@ -113,10 +119,10 @@ public sealed class DeviceHistory
 
     private static long Mod(long a, long b) => ((a % b) + b) % b;
 
-    private sealed class SignalState
+    private sealed class SignalState(int hourly, int fiveMinute)
     {
-        public readonly SignalSeries FiveMinute = new(BucketMs, BucketCapacity);
-        public readonly SignalSeries Hourly = new(HourMs, HourCapacity);
+        public readonly SignalSeries FiveMinute = new(BucketMs, fiveMinute);
+        public readonly SignalSeries Hourly = new(HourMs, hourly);
         public Accumulator Bucket;
         public Accumulator Hour;
         public long? LastSeenMs;

@@ -20,4 +20,11 @@ public sealed record BaselineDeviationRule(
     Comparison Deviation,
     int MinPoints,
     int MinBaselinePoints)
-    : Rule(Id, RuleKind.BaselineDeviation, Component, Severity, Message, Hidden, While);
+    : Rule(Id, RuleKind.BaselineDeviation, Component, Severity, Message, Hidden, While)
+{
+    /// <summary>
+    /// A reference signal subtracted hour by hour before the baseline and the window are taken (absolute mode): a
+    /// temperature's rise over the room's says how well it is cooled whatever the season or the air conditioning.
+    /// </summary>
+    public string? Minus { get; init; }
+}

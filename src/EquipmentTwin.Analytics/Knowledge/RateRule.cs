@@ -18,4 +18,11 @@ public sealed record RateRule(
     Comparison SlopePerDay,
     int MinPoints,
     double MinSignificance)
-    : Rule(Id, RuleKind.Rate, Component, Severity, Message, Hidden, While);
+    : Rule(Id, RuleKind.Rate, Component, Severity, Message, Hidden, While)
+{
+    /// <summary>
+    /// How long the slope must stay past the limit, judged at every hourly fit, before the rule fires: one noisy
+    /// window can tip a short slope past its limit, a real loss keeps it there.
+    /// </summary>
+    public long MinDurationMs { get; init; }
+}

@@ -270,9 +270,19 @@ public sealed class RuleDeviceEngine : IDeviceEngine
             return;
         }
 
-        if (!s.Active && !(r.SlopePerDay.Holds(trend.Slope) && trend.Significance >= r.MinSignificance))
+        if (!s.Active)
         {
-            return;
+            if (!(r.SlopePerDay.Holds(trend.Slope) && trend.Significance >= r.MinSignificance))
+            {
+                s.ConditionSinceMs = null;
+                return;
+            }
+
+            s.ConditionSinceMs ??= hourEndMs;
+            if (hourEndMs - s.ConditionSinceMs.Value < r.MinDurationMs)
+            {
+                return;
+            }
         }
 
         var latest = _points[^1];
@@ -319,6 +329,7 @@ public sealed class RuleDeviceEngine : IDeviceEngine
             _points.Clear();
             series.CopySince(learnStart, _points);
             _points.RemoveAll(p => p.StartMs >= learnEnd);
+            SubtractReference(r.Minus, history);
             if (_points.Count < r.MinBaselinePoints)
             {
                 s.LearnStartMs = null; // too little data to call it normal; learn from the next data on
@@ -329,6 +340,12 @@ public sealed class RuleDeviceEngine : IDeviceEngine
         }
 
         if (!CollectWindow(r.Signal, Math.Max(hourEndMs - r.WindowMs, s.ResetMs), hourEndMs, r.MinPoints, history))
+        {
+            return;
+        }
+
+        SubtractReference(r.Minus, history);
+        if (_points.Count < r.MinPoints)
         {
             return;
         }
@@ -478,6 +495,40 @@ public sealed class RuleDeviceEngine : IDeviceEngine
         }
 
         _touched = false;
+    }
+
+    /// <summary>Replaces each hourly point in <see cref="_points"/> by its difference with <paramref name="reference"/>'s mean in the same hour; hours without the reference are dropped.</summary>
+    private void SubtractReference(string? reference, DeviceHistory history)
+    {
+        if (reference is null)
+        {
+            return;
+        }
+
+        var series = history.Hourly(reference);
+        if (series is null || _points.Count == 0)
+        {
+            _points.Clear();
+            return;
+        }
+
+        var byHour = new Dictionary<long, double>();
+        foreach (var p in series.Since(_points[0].StartMs))
+        {
+            byHour[p.StartMs] = p.Mean;
+        }
+
+        var kept = 0;
+        for (var i = 0; i < _points.Count; i++)
+        {
+            var p = _points[i];
+            if (byHour.TryGetValue(p.StartMs, out var r))
+            {
+                _points[kept++] = p with { Mean = p.Mean - r, Min = p.Min - r, Max = p.Max - r, Last = p.Last - r };
+            }
+        }
+
+        _points.RemoveRange(kept, _points.Count - kept);
     }
 
     /// <summary>Hourly points of <paramref name="signal"/> in [from, to) into <see cref="_points"/>, if enough and fresh.</summary>

@@ -1,4 +1,5 @@
 using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
 using EquipmentTwin.Core.Catalog;
 
 namespace EquipmentTwin.Analytics.Knowledge;
@@ -14,4 +15,27 @@ public sealed class RuleEngine(RuleSet rules) : IAnalyticsEngine
     public static RuleEngine Load(string directory, SignalCatalog catalog) => new(RuleLoader.LoadDirectory(directory, catalog));
 
     public IDeviceEngine CreateDevice(DeviceContext context) => new RuleDeviceEngine(Rules.For(context.Modality), context);
+
+    /// <summary>
+    /// Rate rules read their window of hourly means; baseline rules learn from a fixed start and may look back as far
+    /// as the history keeps. Thresholds, event counts and while-conditions read closed buckets and latest values only.
+    /// </summary>
+    public HistoryNeeds NeedsOf(DeviceContext context)
+    {
+        var needs = new HistoryNeeds();
+        foreach (var rule in Rules.For(context.Modality))
+        {
+            switch (rule)
+            {
+                case RateRule r:
+                    needs.Hourly(r.Signal, r.WindowMs / (double)DeviceHistory.HourMs);
+                    break;
+                case BaselineDeviationRule b:
+                    needs.Hourly(b.Signal, DeviceHistory.HourCapacity);
+                    break;
+            }
+        }
+
+        return needs;
+    }
 }

@@ -28,8 +28,8 @@ public static class RuleLoader
     private static readonly Dictionary<RuleKind, string[]> KindFields = new()
     {
         [RuleKind.Threshold] = ["signal", "above", "below", "clear", "minDurationMinutes", "clearDurationMinutes", "stat"],
-        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance"],
-        [RuleKind.BaselineDeviation] = ["signal", "windowHours", "baselineDays", "mode", "above", "below", "clear", "minPoints", "minBaselinePoints"],
+        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance", "minDurationMinutes"],
+        [RuleKind.BaselineDeviation] = ["signal", "windowHours", "baselineDays", "mode", "above", "below", "clear", "minPoints", "minBaselinePoints", "minus"],
         [RuleKind.EventCount] = ["codes", "count", "withinHours", "clearCount"],
         [RuleKind.All] = ["rules"],
         [RuleKind.Any] = ["rules"],
@@ -317,7 +317,10 @@ public static class RuleLoader
                 throw Fail("minSignificance", $"{significance} must be >= 0");
             }
 
-            return new RateRule(_id!, component ?? signal.Component, severity, message, hidden, whileCondition, signal.Name, windowHours * HourMs, comparison, minPoints, significance);
+            return new RateRule(_id!, component ?? signal.Component, severity, message, hidden, whileCondition, signal.Name, windowHours * HourMs, comparison, minPoints, significance)
+            {
+                MinDurationMs = Duration("minDurationMinutes", MinuteMs),
+            };
         }
 
         private BaselineDeviationRule ReadBaseline(Severity severity, string message, bool hidden, WhileCondition? whileCondition, string? component)
@@ -357,8 +360,17 @@ public static class RuleLoader
                 throw Fail("minBaselinePoints", $"{minBaselinePoints} must be between 1 and the baseline's {baselineHours} hourly points");
             }
 
+            var minus = OptionalString("minus") is { } reference ? Signal("minus") : null;
+            if (minus is not null && relative)
+            {
+                throw Fail("minus", "a difference of signals needs mode absolute");
+            }
+
             return new BaselineDeviationRule(_id!, component ?? signal.Component, severity, message, hidden, whileCondition, signal.Name,
-                windowHours * HourMs, baselineHours * HourMs, relative, comparison, minPoints, minBaselinePoints);
+                windowHours * HourMs, baselineHours * HourMs, relative, comparison, minPoints, minBaselinePoints)
+            {
+                Minus = minus?.Name,
+            };
         }
 
         private EventCountRule ReadEventCount(Severity severity, string message, bool hidden, WhileCondition? whileCondition, string? component)

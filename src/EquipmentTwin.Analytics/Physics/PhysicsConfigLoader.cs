@@ -94,6 +94,11 @@ public static class PhysicsConfigLoader
             }
 
             var model = Validate(file, i, entry, modalityCatalog);
+            if (doc.BandQuantiles is { } table && model.Law != PhysicsLaw.WeibullUsage)
+            {
+                model = model with { BandQuantiles = ReadQuantiles(file, table) }; // Weibull quantiles come from its survival law
+            }
+
             if (models.Any(m => m.Id == model.Id))
             {
                 throw new PhysicsConfigException($"{file}: model '{model.Id}': field 'id': defined twice");
@@ -241,6 +246,7 @@ public static class PhysicsConfigLoader
             HorizonDays = m.HorizonDays ?? 60,
             ModelSpread = m.ModelSpread ?? PhysicsModel.DefaultModelSpread,
             ResetCodes = (m.ResetCodes ?? []).ToArray(),
+            ResetComponents = (m.ResetComponents ?? []).ToArray(),
             SaturationDays = m.SaturationDays,
             WeibullEta = m.Eta ?? 0,
             WeibullBeta = m.Beta ?? 0,
@@ -284,6 +290,14 @@ public static class PhysicsConfigLoader
             throw Error(m.Eta is not null ? "eta" : "beta", "only weibull-usage models take Weibull parameters");
         }
 
+        foreach (var component in model.ResetComponents)
+        {
+            if (!catalog.Components.ContainsKey(component))
+            {
+                throw Error("resetComponents", $"'{component}' is not a component of the {catalog.Modality.ToWire()} catalog");
+            }
+        }
+
         foreach (var code in model.ResetCodes)
         {
             if (catalog.FindEvent(code) is null)
@@ -295,6 +309,27 @@ public static class PhysicsConfigLoader
         return model;
     }
 
+    private static BandQuantiles ReadQuantiles(string file, Dictionary<string, double> table)
+    {
+        var offsets = new double[BandQuantiles.Levels.Length];
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            var key = BandQuantiles.Levels[i].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+            if (!table.TryGetValue(key, out offsets[i]) || !double.IsFinite(offsets[i]))
+            {
+                throw new PhysicsConfigException($"{file}: field 'bandQuantiles': needs a finite offset for each of {string.Join(", ", BandQuantiles.Levels.Select(l => l.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}; '{key}' is missing");
+            }
+        }
+
+        if (table.Count != offsets.Length)
+        {
+            throw new PhysicsConfigException($"{file}: field 'bandQuantiles': unknown level among {string.Join(", ", table.Keys)}");
+        }
+
+        var quantiles = BandQuantiles.FromOffsets(offsets);
+        return quantiles.IsMonotone ? quantiles : throw new PhysicsConfigException($"{file}: field 'bandQuantiles': offsets must rise with the level");
+    }
+
     private sealed class ConfigFile
     {
         public string? Modality { get; set; }
@@ -304,6 +339,12 @@ public static class PhysicsConfigLoader
 
         /// <summary>How <see cref="ModelSpread"/> was calibrated (free text, kept with the number).</summary>
         public JsonElement? ModelSpreadCalibration { get; set; }
+
+        /// <summary>Per-quantile log offsets from the fit's P50, keyed "0.05" … "0.95" (twin calibrate-bands --quantiles).</summary>
+        public Dictionary<string, double>? BandQuantiles { get; set; }
+
+        /// <summary>How <see cref="BandQuantiles"/> was calibrated (free text).</summary>
+        public JsonElement? BandQuantilesCalibration { get; set; }
 
         public List<ModelFile>? Models { get; set; }
     }
@@ -326,6 +367,7 @@ public static class PhysicsConfigLoader
         public double? HorizonDays { get; set; }
         public double? ModelSpread { get; set; }
         public List<string>? ResetCodes { get; set; }
+        public List<string>? ResetComponents { get; set; }
         public double? SaturationDays { get; set; }
         public double? Eta { get; set; }
         public double? Beta { get; set; }

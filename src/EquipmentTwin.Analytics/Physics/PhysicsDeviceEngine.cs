@@ -55,7 +55,7 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
     {
         foreach (var s in _states)
         {
-            if (string.Equals(s.Model.Component, record.Component, StringComparison.Ordinal))
+            if (string.Equals(s.Model.Component, record.Component, StringComparison.Ordinal) || s.Model.ResetComponents.Contains(record.Component, StringComparer.Ordinal))
             {
                 Reset(s, record.TimestampMs);
             }
@@ -129,10 +129,20 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
             p.RSquared,
             p.Points,
             nowMs);
+        var (p10, p50, p90) = (b.P10, b.P50, b.P90);
+        if (m.BandQuantiles is { } table && b.LogSd > 0 && b.P50 > 0 && !p.Crossed)
+        {
+            // The published quantiles come from the per-quantile calibration; alerting, severity and confidence still use the fit.
+            var q = table.Apply(b.P50, BandQuantiles.FitLogSd(b, m.ModelSpread));
+            var parameters = new Dictionary<string, double>(p.Parameters) { ["fit_p50_days"] = b.P50 };
+            forecast = forecast with { Parameters = parameters, P05Ms = At(q[0]), P10Ms = At(q[1]), P25Ms = At(q[2]), P50Ms = At(q[3]), P75Ms = At(q[4]), P90Ms = At(q[5]), P95Ms = At(q[6]) };
+            (p10, p50, p90) = (q[1], q[3], q[5]);
+        }
+
         var severity = b.P50 < 3 ? Severity.Critical : b.P50 < 14 ? Severity.Error : Severity.Warning;
         var summary = p.Crossed
             ? Inv($"{p.Trend}; {p.Target} crossed (observed); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}")
-            : Inv($"{p.Trend}; {p.Target} in {b.P50:0.0} d (P10 {b.P10:0.0} d – P90 {b.P90:0.0} d); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}");
+            : Inv($"{p.Trend}; {p.Target} in {p50:0.0} d (P10 {p10:0.0} d – P90 {p90:0.0} d); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}");
         return new Evidence(
             EngineKind.Physics,
             m.Id,

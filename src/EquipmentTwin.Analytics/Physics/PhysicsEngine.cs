@@ -1,4 +1,5 @@
 using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
 
 namespace EquipmentTwin.Analytics.Physics;
 
@@ -13,4 +14,19 @@ public sealed class PhysicsEngine(PhysicsConfig config) : IAnalyticsEngine
     public EngineKind Kind => EngineKind.Physics;
 
     public IDeviceEngine CreateDevice(DeviceContext context) => new PhysicsDeviceEngine(Config.For(context.Modality));
+
+    /// <summary>A model's baseline is learned from its start (first data or last repair): it may read all the hourly history kept.</summary>
+    public HistoryNeeds NeedsOf(DeviceContext context)
+    {
+        var needs = new HistoryNeeds();
+        foreach (var model in Config.For(context.Modality))
+        {
+            if (model.Signal is { } signal)
+            {
+                needs.Hourly(signal, DeviceHistory.HourCapacity);
+            }
+        }
+
+        return needs;
+    }
 }

@@ -42,11 +42,20 @@ public sealed record PhysicsModel
     /// <summary>Log-spread of model-form uncertainty added to the fit's band (0 = the fit's band alone).</summary>
     public double ModelSpread { get; init; } = DefaultModelSpread;
 
+    /// <summary>Per-quantile calibrated band; when set it gives the published quantiles (the spread still sets the confidence).</summary>
+    public BandQuantiles? BandQuantiles { get; init; }
+
     /// <summary>Calibrated on the reference-fleet backtest, seed 1; checked on seed 2 (docs/models.md).</summary>
     public const double DefaultModelSpread = 0.8;
 
     /// <summary>Events that start the model afresh like maintenance does (a helium top-off).</summary>
     public IReadOnlyList<string> ResetCodes { get; init; } = [];
+
+    /// <summary>
+    /// Other components whose maintenance also starts the model afresh: helium falls because the cooler upstream
+    /// failed, and once the cold head, compressor or chilled water is repaired that fall no longer says anything.
+    /// </summary>
+    public IReadOnlyList<string> ResetComponents { get; init; } = [];
 
     /// <summary>Change-point law: time constant Ts (days) of the saturating rate r1 → r∞; null fits the post-change segment as a line.</summary>
     public double? SaturationDays { get; init; }

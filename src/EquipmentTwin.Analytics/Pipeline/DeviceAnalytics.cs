@@ -20,8 +20,9 @@ public sealed class DeviceAnalytics
     public DeviceAnalytics(DeviceContext context, IEnumerable<IAnalyticsEngine> engines)
     {
         Context = context;
-        History = new DeviceHistory(context);
-        Engines = engines.Select(e => (e.Kind, e.CreateDevice(context))).ToArray();
+        var all = engines as IReadOnlyCollection<IAnalyticsEngine> ?? engines.ToArray();
+        History = new DeviceHistory(context, HistoryNeeds.Combine(all.Select(e => e.NeedsOf(context))));
+        Engines = all.Select(e => (e.Kind, e.CreateDevice(context))).ToArray();
         _engines = Engines.Select(e => e.Engine).ToArray();
     }
 

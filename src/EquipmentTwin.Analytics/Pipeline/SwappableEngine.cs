@@ -40,6 +40,9 @@ public sealed class SwappableEngine(IAnalyticsEngine initial, long warmupMs = 0)
 
     public IDeviceEngine CreateDevice(DeviceContext context) => new Device(this, context);
 
+    /// <summary>What the current engine reads; a replacement of the same kind reads the same signals over the same windows.</summary>
+    public HistoryNeeds? NeedsOf(DeviceContext context) => Current.NeedsOf(context);
+
     private sealed class Device(SwappableEngine owner, DeviceContext context) : IDeviceEngine
     {
         private IDeviceEngine _active = owner.Current.CreateDevice(context);

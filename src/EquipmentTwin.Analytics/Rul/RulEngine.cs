@@ -50,6 +50,9 @@ public sealed class RulEngine(double horizonDays = RulEngine.DefaultHorizonDays,
         }
     }
 
+    /// <summary>Reads no window of the history: the daily means it keeps come from the closed buckets it is handed.</summary>
+    public HistoryNeeds NeedsOf(DeviceContext context) => new();
+
     public IDeviceEngine CreateDevice(DeviceContext context)
     {
         var device = new RulDeviceEngine(this, context);

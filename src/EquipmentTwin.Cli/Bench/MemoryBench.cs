@@ -32,7 +32,8 @@ public sealed record MemoryBenchOptions(
 /// heap is measured after a full compacting GC (the baseline: the pipeline with no device), then every device
 /// (MRI, CT and X-ray in turn) gets one reading per catalog signal per hour for <c>Days</c> days, the last two
 /// days every 5 minutes, so that the hourly and 5-minute windows of its history are as full as those days allow
-/// (<see cref="DeviceHistory.HourCapacity"/> hours, <see cref="DeviceHistory.BucketCapacity"/> buckets), and the
+/// (at most <see cref="DeviceHistory.HourCapacity"/> hours and <see cref="DeviceHistory.BucketCapacity"/> buckets; each signal keeps the
+/// windows the engines declare they read, <see cref="HistoryNeeds"/>), and the
 /// heap is measured again. Bytes per device = (after − baseline) / devices.
 /// </summary>
 public static class MemoryBench
@@ -104,6 +105,7 @@ public static class MemoryBench
             var fillSeconds = sw.Elapsed.TotalSeconds;
             var (after, afterHeap) = Heap();
             var live = pipeline.Devices.Count;
+            var (hourlySlots, fiveMinuteSlots) = HistorySlots(pipeline);
             GC.KeepAlive(pipeline);
             var perDevice = (after - baseline) / (double)count;
             plotted.Add(new MemoryPlots.Point(count, after, baseline));
@@ -119,8 +121,10 @@ public static class MemoryBench
                 afterHeapSizeBytes = afterHeap,
                 bytesPerDevice = perDevice,
                 projectedBytesFor10k = perDevice * 10_000,
+                historySlotsPerDevice = new { hourly = hourlySlots / (double)count, fiveMinute = fiveMinuteSlots / (double)count },
+                historyBytesPerDevice = (hourlySlots + fiveMinuteSlots) * (double)SignalSeries.SlotBytes / count,
             });
-            lines.Add($"{count:N0} devices ({records:N0} records in {fillSeconds:0.0} s): heap {after / 1048576.0:N1} MiB after, {baseline / 1048576.0:N1} MiB with the pipeline and no device (baseline) → {perDevice / 1024:N1} KiB per device; 10k devices ≈ {perDevice * 10_000 / 1073741824.0:0.00} GiB");
+            lines.Add($"{count:N0} devices ({records:N0} records in {fillSeconds:0.0} s): heap {after / 1048576.0:N1} MiB after, {baseline / 1048576.0:N1} MiB with the pipeline and no device (baseline) → {perDevice / 1024:N1} KiB per device, of which {(hourlySlots + fiveMinuteSlots) * (double)SignalSeries.SlotBytes / count / 1024:N1} KiB history windows ({hourlySlots / (double)count:N0} hourly and {fiveMinuteSlots / (double)count:N0} 5-minute points); 10k devices ≈ {perDevice * 10_000 / 1073741824.0:0.00} GiB");
         }
 
         if (o.PlotDirectory is { } plots)
@@ -151,6 +155,22 @@ public static class MemoryBench
         }
 
         return 0;
+    }
+
+    /// <summary>Hourly and 5-minute slots the devices' histories hold (what the engines' declared windows cost).</summary>
+    private static (long Hourly, long FiveMinute) HistorySlots(AnalyticsPipeline pipeline)
+    {
+        long hourly = 0, fiveMinute = 0;
+        foreach (var device in pipeline.Devices)
+        {
+            foreach (var signal in device.History.Signals)
+            {
+                hourly += device.History.Hourly(signal)!.Allocated;
+                fiveMinute += device.History.FiveMinute(signal)!.Allocated;
+            }
+        }
+
+        return (hourly, fiveMinute);
     }
 
     /// <summary>A value inside the signal's normal range (a rising counter for cumulative ones).</summary>

@@ -10,7 +10,7 @@ public static class BenchMemoryCommand
 {
     public static Command Create()
     {
-        var devices = CliOptions.Text("--devices", "device counts, comma-separated; each gets a fresh pipeline and its own baseline (10,000 takes about 25 GiB today, see docs/performance.md)", "100,1000", "N,N");
+        var devices = CliOptions.Text("--devices", "device counts, comma-separated; each gets a fresh pipeline and its own baseline (10,000 take about 4.2 GiB and an hour or more to fill, see docs/performance.md)", "100,1000", "N,N");
         CliOptions.Check(devices, v => Parse(v) is null ? $"--devices '{v}' is not a comma-separated list of counts from 1 to 100000" : null);
         var days = CliOptions.Positive("--days", "days of readings per device (default 60: the hourly window's length; the last 2 days every 5 minutes)", "N");
         var fleet = CliOptions.ExistingFile("--fleet", "fleet whose healthy run trains the anomaly models (default seeds/fleets/reference.json beside the program)");

@@ -14,15 +14,16 @@ public static class CalibrateBandsCommand
         var reports = new Option<string>("--reports") { Description = "backtest reports (twin evaluate --json) of calibration seeds, comma-separated", HelpName = "A.json,B.json", Required = true };
         var spreadUsed = CliOptions.Positive("--spread-used", "the model-form spread those backtests ran with (default 0.8)", "S");
         var view = CliOptions.Text("--view", "which engine's bands to calibrate", "physics", "VIEW", "physics", "fused");
+        var quantiles = new Option<bool>("--quantiles") { Description = "calibrate one log offset per quantile (5/10/25/50/75/90/95 %) instead of one spread; prints the bandQuantiles table for config/physics" };
         var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
         {
-            reports, spreadUsed, view,
+            reports, spreadUsed, view, quantiles,
         };
-        command.SetAction(p => Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!));
+        command.SetAction(p => Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles)));
         return command;
     }
 
-    public static int Run(string reportPaths, double? spreadUsed, string view)
+    public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false)
     {
         var reports = new List<BacktestReport>();
         foreach (var path in reportPaths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -33,6 +34,19 @@ public static class CalibrateBandsCommand
             }
 
             reports.Add(JsonSerializer.Deserialize<BacktestReport>(File.ReadAllText(path), Json) ?? throw new CommandLineException($"--reports: '{path}' is not a backtest report"));
+        }
+
+        if (quantiles)
+        {
+            try
+            {
+                Console.WriteLine(JsonSerializer.Serialize(BandCalibration.CalibrateQuantiles(reports, view), Json));
+                return ExitCodes.Ok;
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new FailureException(ex.Message);
+            }
         }
 
         var result = BandCalibration.Calibrate(reports, spreadUsed ?? Analytics.Physics.PhysicsModel.DefaultModelSpread, view);

@@ -13,6 +13,9 @@ public sealed record SignalDefinition(
     bool Cumulative,
     string Description)
 {
+    /// <summary>Sent only while the device is in use (per scan, exposure or sequence): silence between uses is not a dropout.</summary>
+    public bool DuringUseOnly { get; init; }
+
     public bool IsInNormalRange(double value) =>
         (NormalMin is not { } min || value >= min) && (NormalMax is not { } max || value <= max);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Analytics.Engines;
@@ -23,7 +24,8 @@ namespace EquipmentTwin.Service.Alerts;
 /// Owns what happens to alerts once fusion has made them: every change is stored, written to the audit trail
 /// (who, wall time, event time, from → to, why), published on the <c>alerts</c> topic and the live feed, and
 /// the device's twin (health, forecasts, open alerts, data quality, model versions) is refreshed and its
-/// summary republished retained on <c>twin</c> when it changed. Engineers act on alerts through
+/// summary republished retained on <c>twin</c> when it changed (through the <see cref="AlertPublisher"/> outbox, which
+/// counts and retries what the broker does not take). What a twin's analysis holds is <see cref="TwinAnalysisView"/>'s. Engineers act on alerts through
 /// <see cref="ActAsync"/>; the actor is whoever the HTTP layer authenticated, never a name from a body.
 /// The analytics pipeline is not thread-safe: every use of it here and in <see cref="AnalyticsService"/> locks it.
 /// </summary>
@@ -36,7 +38,8 @@ public sealed partial class AlertService
     private readonly TwinRegistry _twins;
     private readonly IAlertStore _alerts;
     private readonly IAuditStore _audit;
-    private readonly IMqttPublisher _publisher;
+    private readonly AlertPublisher _outbox;
+    private readonly TwinAnalysisView _view;
     private readonly LiveFeed _feed;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertService> _logger;
@@ -50,23 +53,29 @@ public sealed partial class AlertService
     private readonly Dictionary<string, string> _publishedSummary = new(StringComparer.Ordinal);
     private (string Actor, string? Comment)? _acting;
 
-    private readonly ModelsInUse _models;
+    private readonly Counter<long> _unreadable;
+    private long _unreadableCount;
     private readonly ILabelStore _labels;
 
-    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, IMqttPublisher publisher, LiveFeed feed, TimeProvider time, ModelsInUse models, ILabelStore labels, ILogger<AlertService> logger)
+    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, AlertPublisher outbox, LiveFeed feed, TimeProvider time, ModelsInUse models, ILabelStore labels, ILogger<AlertService> logger, IMeterFactory? meters = null)
     {
         _labels = labels;
-        _models = models;
         _pipeline = pipeline;
         _twins = twins;
         _alerts = alerts;
         _audit = audit;
-        _publisher = publisher;
+        _outbox = outbox;
+        _view = new TwinAnalysisView(pipeline, models);
+        var meter = meters?.Create("EquipmentTwin.Alerts") ?? new Meter("EquipmentTwin.Alerts");
+        _unreadable = meter.CreateCounter<long>("equipmenttwin.alerts.unreadable_stored", description: "Stored alerts that could not be read at start (kept in the store as they are, not restored)");
         _feed = feed;
         _time = time;
         _logger = logger;
         _pipeline.Alerts.Changed += OnChanged;
     }
+
+    /// <summary>Stored alerts that could not be read at start.</summary>
+    public long UnreadableStored => Interlocked.Read(ref _unreadableCount);
 
     /// <summary>True while stored history is replayed at start-up: evidence updates then are not new to anyone and are not audited.</summary>
     public bool Replaying { get; set; }
@@ -87,6 +96,9 @@ public sealed partial class AlertService
                 }
                 catch (JsonException ex)
                 {
+                    // Cannot be retried: the stored text will not change. Counted and left in the store for a person.
+                    _unreadable.Add(1);
+                    Interlocked.Increment(ref _unreadableCount);
                     LogBadStoredAlert(ex, a.Id);
                 }
             }
@@ -167,7 +179,7 @@ public sealed partial class AlertService
     {
         lock (_pipeline)
         {
-            return SummaryLocked(deviceId);
+            return _view.Summary(deviceId);
         }
     }
 
@@ -240,13 +252,13 @@ public sealed partial class AlertService
                 _pendingAudit.Clear();
                 foreach (var device in _touchedDevices)
                 {
-                    var summary = SummaryLocked(device);
+                    var summary = _view.Summary(device);
                     if (summary is null)
                     {
                         continue;
                     }
 
-                    _twins.ApplyAnalysis(device, AnalysisLocked(device));
+                    _twins.ApplyAnalysis(device, _view.Analysis(device));
                     var signature = Signature(summary);
                     if (!_publishedSummary.TryGetValue(device, out var last) || last != signature)
                     {
@@ -283,15 +295,18 @@ public sealed partial class AlertService
             }
             foreach (var a in changed)
             {
-                await PublishAsync(Topics.Format(a.Site, a.DeviceId, Channel.Alerts), JsonSerializer.SerializeToUtf8Bytes(AlertJson.ToDto(a), AlertJson.Options), false, ct).ConfigureAwait(false);
+                _outbox.Enqueue(Topics.Format(a.Site, a.DeviceId, Channel.Alerts), JsonSerializer.SerializeToUtf8Bytes(AlertJson.ToDto(a), AlertJson.Options), false);
                 _feed.Publish("alert", new { id = a.Id, deviceId = a.DeviceId, state = a.State.ToWire(), revision = a.Revision });
             }
 
             foreach (var s in summaries)
             {
-                await PublishAsync(Topics.Format(s.Site, s.DeviceId, Channel.Twin), JsonSerializer.SerializeToUtf8Bytes(s, AlertJson.Options), true, ct).ConfigureAwait(false);
+                _outbox.Enqueue(Topics.Format(s.Site, s.DeviceId, Channel.Twin), JsonSerializer.SerializeToUtf8Bytes(s, AlertJson.Options), true);
                 _feed.Publish("twin", new { deviceId = s.DeviceId, health = s.Health });
             }
+
+            // Stored and audited already; a message the broker does not take waits in the outbox and is retried.
+            await _outbox.DrainAsync(ct).ConfigureAwait(false);
         }
         finally
         {
@@ -328,108 +343,6 @@ public sealed partial class AlertService
             string.Join(',', s.Forecasts.Select(f => f.Component + f.Signal + f.P50[..13])),
             string.Join(',', s.DataQuality.Select(d => d.Signal + d.Kind)));
 
-    private TwinSummaryDto? SummaryLocked(string deviceId)
-    {
-        var device = _pipeline.Find(deviceId);
-        var open = _pipeline.Alerts.ForDevice(deviceId).Where(a => !a.State.IsClosed()).Select(a => a.ToSnapshot()).ToList();
-        if (device is null && open.Count == 0)
-        {
-            return null;
-        }
-
-        var site = device?.Context.Site ?? open[0].Site;
-        var modality = device?.Context.Modality ?? open[0].Modality;
-        return new TwinSummaryDto(deviceId, site, modality.ToWire(), AlertJson.Health(open),
-            device is { History.NowMs: > long.MinValue } d ? AlertJson.Time(d.History.NowMs) : null,
-            open.Select(AlertJson.ToDto).ToList(),
-            SignalForecasts(deviceId).Select(AlertJson.ToDto).ToList(),
-            device?.DataQuality().Select(AlertJson.ToDto).ToList() ?? [],
-            ModelVersions(modality));
-    }
-
-    private TwinAnalysis AnalysisLocked(string deviceId)
-    {
-        var device = _pipeline.Find(deviceId);
-        var open = _pipeline.Alerts.ForDevice(deviceId).Where(a => !a.State.IsClosed()).ToList();
-        var worst = open.Select(a => (Severity?)a.Severity).Max();
-        var health = worst switch
-        {
-            null => DeviceHealth.Ok,
-            Severity.Info or Severity.Warning => DeviceHealth.Watch,
-            Severity.Error => DeviceHealth.AtRisk,
-            _ => DeviceHealth.Critical,
-        };
-        return new TwinAnalysis(
-            health,
-            device is { History.NowMs: > long.MinValue } d ? d.History.NowMs : null,
-            SignalForecasts(deviceId).Select(f => new TwinForecast(f.Component, f.Signal, f.Threshold, f.Direction == ThresholdDirection.Above, f.P10Ms, f.P50Ms, f.P90Ms, f.Model, f.Parameters, f.RSquared, f.Points, f.ComputedAtMs)).ToArray(),
-            open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.Confidence)
-                .Select(a => new TwinAlert(a.Id, a.Component, a.State.ToWire(), a.Severity, a.Confidence, a.OpenedMs, a.Forecast?.P50Ms)).ToArray(),
-            device?.DataQuality().Select(q => new TwinDataQuality(q.Signal, q.Kind.ToString().ToLowerInvariant(), q.SinceMs, q.UpdatedMs, q.Summary)).ToArray() ?? [],
-            device is null ? new Dictionary<string, string>() : ModelVersions(device.Context.Modality))
-        {
-            RemainingLife = RemainingLife(device),
-        };
-    }
-
-    /// <summary>Forecasts of a signal crossing its threshold; RUL bands are reported apart (<see cref="TwinAnalysis.RemainingLife"/>).</summary>
-    private IEnumerable<Forecast> SignalForecasts(string deviceId) => _pipeline.Forecasts(deviceId).Where(f => f.Signal != RulEngine.Source);
-
-    private static TwinRul[] RemainingLife(DeviceAnalytics? device)
-    {
-        if (device?.Engines.FirstOrDefault(e => e.Kind == EngineKind.Rul).Engine is not RulDeviceEngine rul)
-        {
-            return [];
-        }
-
-        return rul.Bands.OrderBy(b => b.P50Days).Select(b => new TwinRul(b.Component, b.Model, b.AsOfMs, b.P10Days, b.P50Days, b.P90Days, b.Days, b.Near, rul.HorizonDays)).ToArray();
-    }
-
-    /// <summary>The versions of the models behind a modality's evidence: the registry's champions in use.</summary>
-    private IReadOnlyDictionary<string, string> ModelVersions(Modality modality)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var engine in _pipeline.Engines)
-        {
-            if (engine is RulEngine rul)
-            {
-                var names = rul.Models.Where(m => m.Modality == modality).Select(m => _models.Find(m.Kind) is { } r && r.Version == m.Version ? Describe(r) : m.Name).ToArray();
-                map[AlertJson.Engine(engine.Kind)] = names.Length > 0 ? string.Join(", ", names) : "no model";
-                continue;
-            }
-
-            var kind = engine.Kind switch
-            {
-                EngineKind.Rules => ModelKinds.Rules,
-                EngineKind.Physics => ModelKinds.Physics,
-                _ => ModelKinds.Anomaly(modality),
-            };
-            map[AlertJson.Engine(engine.Kind)] = _models.Find(kind) is { } m ? Describe(m) : engine.Kind == EngineKind.Anomaly ? "no model" : "configuration";
-        }
-
-        return map;
-    }
-
-    private static string Describe(ModelRecord m) =>
-        $"{m.Kind} v{m.Version}" + (m.TrainedFromMs is { } from && m.TrainedToMs is { } to
-            ? $" (trained {WireCodec.FormatRfc3339(from)[..10]} to {WireCodec.FormatRfc3339(to)[..10]})"
-            : "");
-
-    private async Task PublishAsync(string topic, byte[] payload, bool retain, CancellationToken ct)
-    {
-        try
-        {
-            if (!await _publisher.PublishAsync(topic, payload, retain, ct).ConfigureAwait(false))
-            {
-                LogNotPublished(topic);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogPublishFailed(ex, topic);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stored alert {Id} could not be read; skipped")]
     private partial void LogBadStoredAlert(Exception ex, string id);
 
@@ -439,9 +352,4 @@ public sealed partial class AlertService
     [LoggerMessage(Level = LogLevel.Debug, Message = "Alert {Id} updated: confidence {Confidence:0.00}, revision {Revision}")]
     private partial void LogUpdated(string id, double confidence, int revision);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker not reachable; {Topic} not published now")]
-    private partial void LogNotPublished(string topic);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Topic} failed")]
-    private partial void LogPublishFailed(Exception ex, string topic);
 }

@@ -13,10 +13,11 @@ using Microsoft.Extensions.Options;
 namespace EquipmentTwin.Service.Analytics;
 
 /// <summary>
-/// Runs the analytics pipeline on what ingest committed, in event time, on its own thread so analytics
-/// never delays an acknowledgement; what became of the alerts and twins is the <see cref="AlertService"/>'s
-/// to store, audit and publish. At start-up, stored alerts are restored and the last days of each device's
-/// log are replayed to rebuild the engines' state.
+/// The analytics runner: runs the pipeline on what ingest committed, in event time, on its own thread so analytics
+/// never delays an acknowledgement, counting and retrying a write whose analysis fails. What became of the alerts
+/// and twins is the <see cref="AlertService"/>'s to store, audit and publish; which models run is the registry
+/// service's. At start-up <see cref="AnalyticsReplay"/> restores stored alerts and replays the last days of each
+/// device's log to rebuild the engines' state.
 /// </summary>
 public sealed partial class AnalyticsService : BackgroundService, IIngestObserver
 {
@@ -41,6 +42,9 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
 
     private readonly ILabelStore _labels;
     private readonly List<Label> _pendingLabels = new();
+    private readonly AnalyticsReplay _replay;
+    private readonly Counter<long> _restoreFailures;
+    private long _restoreFailureCount;
 
     public AnalyticsService(IngestPipeline ingest, AnalyticsPipeline pipeline, TwinRegistry twins, ITelemetryStore store, AlertService alerts, ILabelStore labels, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<AnalyticsService> logger, IMeterFactory? meters = null)
     {
@@ -50,6 +54,8 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
         _failures = meter.CreateCounter<long>("equipmenttwin.analytics.batch_failures", description: "Failed attempts at analysing a committed write (each is retried)");
         _recovered = meter.CreateCounter<long>("equipmenttwin.analytics.batches_recovered", description: "Committed writes analysed after at least one failed attempt");
         _dropped = meter.CreateCounter<long>("equipmenttwin.analytics.batches_dropped", description: "Committed writes given up after every attempt failed (a restart replays them)");
+        _restoreFailures = meter.CreateCounter<long>("equipmenttwin.analytics.restore_failures", description: "Failed attempts at restoring alerts and replaying the log at start (each retried)");
+        _replay = new AnalyticsReplay(pipeline, store, alerts, options.Value, logger);
         _pipeline = pipeline;
         _twins = twins;
         _store = store;
@@ -70,6 +76,9 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
     /// <summary>Committed writes analysed after a failed attempt.</summary>
     public long BatchesRecovered => Interlocked.Read(ref _batchesRecovered);
 
+    /// <summary>Failed attempts at the start-up restore and replay (each retried).</summary>
+    public long RestoreFailures => Interlocked.Read(ref _restoreFailureCount);
+
     /// <summary>Committed writes given up after <see cref="MaxAttempts"/> failed attempts.</summary>
     public long BatchesDropped => Interlocked.Read(ref _batchesDropped);
 
@@ -83,7 +92,7 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
             return;
         }
 
-        await RestoreAsync(stoppingToken).ConfigureAwait(false);
+        await RestoreWithRetryAsync(stoppingToken).ConfigureAwait(false);
         Ready = true;
         await foreach (var items in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -168,70 +177,29 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
 
     private Modality? ModalityOf(string deviceId) => _twins.ModalityOf(deviceId);
 
-    private async Task RestoreAsync(CancellationToken ct)
+    /// <summary>
+    /// Restores alerts and replays the log (<see cref="AnalyticsReplay"/>); a store that fails meanwhile is counted and
+    /// the whole start-up retried with backoff (alerts restore by id; records already replayed are older than their open
+    /// bucket and counted late, not applied twice), never left half-done or only logged.
+    /// Committed writes wait in the queue (ingest waits when it is full) until it succeeds.
+    /// </summary>
+    private async Task RestoreWithRetryAsync(CancellationToken ct)
     {
-        await _alerts.RestoreAsync(ct).ConfigureAwait(false);
-        if (_options.ReplayDays <= 0)
+        for (var attempt = 1; ; attempt++)
         {
-            return;
-        }
-
-        _alerts.Replaying = true;
-
-        foreach (var device in await _store.LoadDevicesAsync(ct).ConfigureAwait(false))
-        {
-            if (device.Nameplate is null || device.Latest.Count == 0)
+            try
             {
-                continue;
+                await _replay.RunAsync(ct).ConfigureAwait(false);
+                return;
             }
-
-            var last = DateTimeOffset.FromUnixTimeMilliseconds(device.Latest.Values.Max(v => v.TimestampMs) + 1);
-            var from = last - TimeSpan.FromDays(_options.ReplayDays);
-            var records = await _store.QueryRecordsAsync(device.DeviceId, from, last, ct).ConfigureAwait(false);
-            var maintenance = await _store.QueryMaintenanceAsync(device.DeviceId, from, last, 10_000, ct).ConfigureAwait(false);
-            lock (_pipeline)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Replay(device, records, maintenance);
-                _alerts.Touch(device.DeviceId);
+                _restoreFailures.Add(1);
+                Interlocked.Increment(ref _restoreFailureCount);
+                _alerts.Replaying = false;
+                LogRestoreRetry(ex, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 500 << Math.Min(attempt, 6))), _time, ct).ConfigureAwait(false);
             }
-
-            LogReplayed(device.DeviceId, records.Count);
-        }
-
-        await _alerts.FlushAsync(ct).ConfigureAwait(false);
-        _alerts.Replaying = false;
-    }
-
-    private void Replay(DeviceSnapshot device, IReadOnlyList<LogRecord> records, IReadOnlyList<MaintenanceRecord> maintenance)
-    {
-        var modality = device.Nameplate!.Modality;
-        var m = 0;
-        var chunk = new List<LogRecord>(4096);
-        foreach (var r in records)
-        {
-            while (m < maintenance.Count && maintenance[m].TimestampMs <= r.TimestampMs)
-            {
-                Flush(chunk);
-                _pipeline.ProcessMaintenance(device.DeviceId, device.Site, modality, maintenance[m++]);
-            }
-
-            chunk.Add(r);
-            if (chunk.Count == chunk.Capacity)
-            {
-                Flush(chunk);
-            }
-        }
-
-        Flush(chunk);
-        for (; m < maintenance.Count; m++)
-        {
-            _pipeline.ProcessMaintenance(device.DeviceId, device.Site, modality, maintenance[m]);
-        }
-
-        void Flush(List<LogRecord> c)
-        {
-            _pipeline.Process(device.DeviceId, device.Site, modality, c);
-            c.Clear();
         }
     }
 
@@ -241,7 +209,7 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
     [LoggerMessage(Level = LogLevel.Error, Message = "Analytics gave up on a committed batch after {Attempts} attempts; ingest goes on, a restart replays the data")]
     private partial void LogAnalyticsDropped(Exception ex, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} records of {Device} into analytics")]
-    private partial void LogReplayed(string device, int count);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restoring alerts and replaying the log failed (attempt {Attempt}); retrying")]
+    private partial void LogRestoreRetry(Exception ex, int attempt);
 
 }

@@ -7,22 +7,32 @@ using EquipmentTwin.Service.Ingest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace EquipmentTwin.Service.Broker;
 
 /// <summary>
 /// The MQTTnet broker inside the service. Every publish on equipment/v1 is stored before the broker
-/// acknowledges it (the interceptor awaits the commit), so a PUBACK means the data is on disk even though
-/// broker and service share one process. If the store cannot take a message the publisher's connection is
-/// closed without PUBACK and its client sends the message again.
+/// acknowledges it, so a PUBACK means the data is on disk even though broker and service share one process.
+/// A QoS 1 publish is decoded and queued for the writer at once, and its PUBACK is held in the connection's
+/// send loop until the commit (<see cref="OnOutboundPacket"/>): the connection meanwhile reads its next
+/// publishes, so one write can take several messages of one publisher. If the store cannot take a message
+/// its PUBACK is never sent, the publisher's connection is closed and its client sends the message again.
 /// </summary>
 public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, IngestPipeline pipeline, IHostApplicationLifetime lifetime, ILogger<EmbeddedBroker> logger, IMeterFactory? meters = null) : IHostedService, IMqttPublisher, IAsyncDisposable
 {
     /// <summary>Client id of the service's own messages; no client may connect under it.</summary>
     public const string ServiceClientId = "twin-service";
 
+    /// <summary>QoS 1 publishes of one connection that may wait for their commit at once; the next one waits in the broker.</summary>
+    public const int MaxAwaitingCommitPerConnection = 64;
+
     private readonly ConcurrentDictionary<string, string> _users = new(StringComparer.Ordinal);
+
+    /// <summary>Per connection (keyed by the connection's own cancellation token, which MQTTnet passes to every interceptor of it).</summary>
+    private readonly ConcurrentDictionary<CancellationToken, ConnectionAcks> _connections = new();
     private readonly Counter<long> _refusedCounter = (meters?.Create("EquipmentTwin.Broker") ?? new Meter("EquipmentTwin.Broker"))
         .CreateCounter<long>("equipmenttwin.broker.refused", description: "Publishes, subscriptions and connections the broker refused");
     private MqttServer? _server;
@@ -84,6 +94,8 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         _server.ValidatingConnectionAsync += OnValidatingConnection;
         _server.InterceptingPublishAsync += OnInterceptingPublish;
+        _server.InterceptingInboundPacketAsync += OnInboundPacket;
+        _server.InterceptingOutboundPacketAsync += OnOutboundPacket;
         _server.InterceptingSubscriptionAsync += OnInterceptingSubscription;
         await _server.StartAsync().ConfigureAwait(false);
         LogStarted(o.Bind, o.Port);
@@ -183,6 +195,18 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
             return;
         }
 
+        if (_connections.TryGetValue(e.CancellationToken, out var connection) && connection.TakePublishId(out var packetId))
+        {
+            // QoS 1: the PUBACK waits in OnOutboundPacket. Back-pressure: a connection with many publishes awaiting their
+            // commit reads no further until one is committed.
+            await connection.Window.WaitAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+            // SubmitAsync decodes before it first yields, so the payload (the broker's buffer) is read before this returns.
+            var stored = pipeline.SubmitAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, lifetime.ApplicationStopping);
+            connection.Awaiting[packetId] = stored;
+            _ = stored.ContinueWith(static (_, window) => ((SemaphoreSlim)window!).Release(), connection.Window, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return;
+        }
+
         try
         {
             // Not e.CancellationToken: it can fire when the same client id reconnects, and a message that
@@ -194,6 +218,102 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
             LogNotStored(ex, e.ClientId, e.ApplicationMessage.Topic);
             e.ProcessPublish = false;
             e.CloseConnection = true;
+        }
+    }
+
+    /// <summary>Notes the packet id of an incoming QoS 1 publish; the publish interceptor, next on the same receive loop, takes it.</summary>
+    private Task OnInboundPacket(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is MqttPublishPacket { QualityOfServiceLevel: MqttQualityOfServiceLevel.AtLeastOnce } publish && e.ClientId != ServiceClientId)
+        {
+            if (!_connections.TryGetValue(e.CancellationToken, out var connection))
+            {
+                connection = new ConnectionAcks();
+                if (_connections.TryAdd(e.CancellationToken, connection))
+                {
+                    // The token is cancelled when the connection ends: its PUBACKs will never be sent.
+                    var token = e.CancellationToken;
+                    token.Register(() => _connections.TryRemove(token, out _));
+                }
+                else
+                {
+                    connection = _connections[e.CancellationToken];
+                }
+            }
+
+            connection.NotePublish(publish.PacketIdentifier);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Holds a PUBACK until its message is committed; drops it and closes the connection if the store could not take it.</summary>
+    private async Task OnOutboundPacket(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is not MqttPubAckPacket ack || !_connections.TryGetValue(e.CancellationToken, out var connection))
+        {
+            return;
+        }
+
+        if (connection.Failed)
+        {
+            // Acknowledgements go out in order: none after one that could not be given.
+            e.ProcessPacket = false;
+            return;
+        }
+
+        if (!connection.Awaiting.TryRemove(ack.PacketIdentifier, out var stored))
+        {
+            return;
+        }
+
+        try
+        {
+            await stored.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            connection.Failed = true;
+            e.ProcessPacket = false;
+            LogNotStored(ex, e.ClientId, $"packet {ack.PacketIdentifier}");
+            _ = CloseAsync(e.ClientId);
+        }
+    }
+
+    private async Task CloseAsync(string clientId)
+    {
+        try
+        {
+            if (_server is { } server)
+            {
+                await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.UnspecifiedError }).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogCloseFailed(ex, clientId);
+        }
+    }
+
+    /// <summary>QoS 1 publishes of one connection whose PUBACK waits for the commit.</summary>
+    private sealed class ConnectionAcks
+    {
+        private int _publishId = -1;
+
+        public ConcurrentDictionary<ushort, Task<IngestOutcome>> Awaiting { get; } = new();
+
+        public SemaphoreSlim Window { get; } = new(MaxAwaitingCommitPerConnection, MaxAwaitingCommitPerConnection);
+
+        /// <summary>Set once a message of this connection could not be stored: no later PUBACK is sent on it.</summary>
+        public volatile bool Failed;
+
+        public void NotePublish(ushort packetId) => Volatile.Write(ref _publishId, packetId);
+
+        public bool TakePublishId(out ushort packetId)
+        {
+            var id = Interlocked.Exchange(ref _publishId, -1);
+            packetId = (ushort)Math.Max(0, id);
+            return id >= 0;
         }
     }
 
@@ -232,6 +352,9 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Ingest
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Bind}:{Port}")]
     private partial void LogStarted(string bind, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the connection of {ClientId} failed")]
+    private partial void LogCloseFailed(Exception ex, string clientId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message from {ClientId} on {Topic} not stored; closing its connection so it is sent again")]
     private partial void LogNotStored(Exception ex, string clientId, string topic);

@@ -173,6 +173,7 @@ public static class TwinServiceHost
         services.AddSingleton<ModelsInUse>();
         services.AddSingleton<ModelRegistryService>();
         services.AddModelRetraining(configuration);
+        services.AddSingleton<AlertPublisher>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));
@@ -238,6 +239,7 @@ public static class TwinServiceHost
         services.AddHostedService<IngestWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelRegistryService>());
         services.AddHostedService(sp => sp.GetRequiredService<AnalyticsService>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlertPublisher>());
         // Which transport to build is decided at composition; the same typed options the services get decide it.
         var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
         mqtt.ApplyUrl();

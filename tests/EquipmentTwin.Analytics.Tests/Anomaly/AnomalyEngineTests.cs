@@ -37,7 +37,7 @@ public class AnomalyEngineTests(AnomalyFleetFixture fleet, ITestOutputHelper out
         // Each drifting signal alone is still inside 1.5 σ of its own baseline (std of hourly means, first 7 days).
         foreach (var signal in SyntheticMri.DriftSignals)
         {
-            var hourly = run.Analytics.History.Hourly(signal)!.Since(AnomalyFleetFixture.T0)
+            var hourly = run.FullHistory.Hourly(signal)!.Since(AnomalyFleetFixture.T0)
                 .Where(p => p.StartMs < AnomalyFleetFixture.T0 + 7 * AnomalyFeatures.DayMs).Select(p => p.Mean).ToArray();
             var mean = hourly.Average();
             var sigma = Math.Sqrt(hourly.Sum(v => (v - mean) * (v - mean)) / (hourly.Length - 1));

@@ -1,5 +1,6 @@
 using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.History;
 using EquipmentTwin.Analytics.Pipeline;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
@@ -35,7 +36,9 @@ public sealed class AnomalyFleetFixture
     public static DeviceRun Run(string deviceId, SyntheticMri device, IAnalyticsEngine engine)
     {
         var analytics = new DeviceAnalytics(new DeviceContext(deviceId, "site", Modality.Mri, Mri), [engine]);
-        var run = new DeviceRun(analytics);
+        // The engine's history keeps only what it reads; a bare one beside it keeps every window, to be looked at.
+        var kept = new DeviceAnalytics(new DeviceContext(deviceId, "site", Modality.Mri, Mri), []);
+        var run = new DeviceRun(analytics, kept.History);
         analytics.HourClosed += (a, hourEnd) =>
         {
             foreach (var e in a.Evidence())
@@ -51,6 +54,7 @@ public sealed class AnomalyFleetFixture
         foreach (var record in device.Records(T0))
         {
             analytics.Process(record);
+            kept.Process(record);
         }
 
         analytics.AdvanceTo(T0 + Days * AnomalyFeatures.DayMs);
@@ -60,9 +64,12 @@ public sealed class AnomalyFleetFixture
     public static double Day(long ms) => (ms - T0) / (double)AnomalyFeatures.DayMs;
 }
 
-public sealed class DeviceRun(DeviceAnalytics analytics)
+public sealed class DeviceRun(DeviceAnalytics analytics, DeviceHistory fullHistory)
 {
     public DeviceAnalytics Analytics { get; } = analytics;
+
+    /// <summary>The device's history with every window kept (the engine's keeps only what it reads).</summary>
+    public DeviceHistory FullHistory { get; } = fullHistory;
     public List<(long HourEnd, Evidence Evidence)> Evidence { get; } = new();
     public List<(long HourEnd, DataQualityIssue Issue)> Issues { get; } = new();
 }

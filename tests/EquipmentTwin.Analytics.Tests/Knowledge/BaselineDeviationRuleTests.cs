@@ -35,6 +35,33 @@ public class BaselineDeviationRuleTests
     }
 
     [Fact]
+    public void With_a_reference_signal_subtracted_a_warmer_room_is_not_a_cooling_fault_but_a_rise_over_it_is()
+    {
+        const string Rule = """
+            { "id": "det-cooling", "kind": "baseline-deviation", "severity": "warning", "signal": "detector_temp_c",
+              "minus": "room_temp_c", "windowHours": 24, "baselineDays": 2, "mode": "absolute", "above": 3, "clear": 2,
+              "message": "Detector {value} {unit} over the room, {deviation} {unit} above its normal rise {baseline} {unit}" }
+            """;
+        var warmRoom = new RuleHarness(EngineOf(Modality.Xray, Rule), Modality.Xray, "xr-a");
+        var badFan = new RuleHarness(EngineOf(Modality.Xray, Rule), Modality.Xray, "xr-b");
+
+        // Room 21 C, panel 27 C for two days; then the room warms by 4 C (the panel with it) in one, the fan fails (+4 C) in the other.
+        foreach (var h in new[] { warmRoom, badFan })
+        {
+            h.Feed(0, D(2), Min(5), ("room_temp_c", _ => 21.0), ("detector_temp_c", _ => 27.0));
+        }
+
+        warmRoom.Feed(D(2) + Min(5), D(4), Min(5), ("room_temp_c", _ => 25.0), ("detector_temp_c", _ => 31.0));
+        badFan.Feed(D(2) + Min(5), D(4), Min(5), ("room_temp_c", _ => 21.0), ("detector_temp_c", _ => 31.0));
+
+        Assert.Null(warmRoom.Evidence("det-cooling"));
+        var e = badFan.Evidence("det-cooling");
+        Assert.NotNull(e);
+        Assert.Equal(6.0, e.Readings.Single(r => r.Name == "detector_temp_c.baseline").Value, 6);
+        Assert.Equal(4.0, e.Readings.Single(r => r.Name == "detector_temp_c.deviation").Value, 1);
+    }
+
+    [Fact]
     public void Nothing_fires_while_the_baseline_is_still_being_learnt()
     {
         var h = Ct("ct-a");

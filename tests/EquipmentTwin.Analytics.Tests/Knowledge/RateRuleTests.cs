@@ -42,6 +42,26 @@ public class RateRuleTests
     }
 
     [Fact]
+    public void With_a_minimum_duration_a_slope_must_stay_past_the_limit_before_firing()
+    {
+        var h = With(Modality.Mri, HeliumFalling.Replace("\"minPoints\": 24,", "\"minPoints\": 24, \"minDurationMinutes\": 360,", StringComparison.Ordinal));
+        var firstActive = (long?)null;
+        h.Device.HourClosed += (_, e) => firstActive ??= h.Active("he-falling") ? e : null;
+
+        // Flat for two days, then -4 %/day: the 48 h slope passes -0.5 %/day with significance some hours in.
+        h.Feed("he_level_pct", 0, D(4), Min(15), t => t < D(2) ? 85 : 85 - 4.0 * (t - D(2)) / D(1));
+
+        var plain = With(Modality.Mri, HeliumFalling);
+        var plainFirst = (long?)null;
+        plain.Device.HourClosed += (_, e) => plainFirst ??= plain.Active("he-falling") ? e : null;
+        plain.Feed("he_level_pct", 0, D(4), Min(15), t => t < D(2) ? 85 : 85 - 4.0 * (t - D(2)) / D(1));
+
+        Assert.NotNull(plainFirst);
+        Assert.NotNull(firstActive);
+        Assert.Equal(H(6), firstActive!.Value - plainFirst!.Value);
+    }
+
+    [Fact]
     public void Does_not_fire_before_the_window_holds_enough_points()
     {
         var h = With(Modality.Mri, HeliumFalling);

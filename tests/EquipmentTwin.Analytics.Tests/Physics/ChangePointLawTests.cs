@@ -80,7 +80,7 @@ public class ChangePointLawTests
         Assert.Equal("changepoint-linear:mri-helium-level", f.Model);
         Assert.InRange(f.Parameters["tau_ms"], Synthetic.Day(15.3 - 1), Synthetic.Day(15.3 + 1));
         Assert.InRange(-f.Parameters["slope_per_day"], 2.7, 3.3);
-        Assert.InRange(Synthetic.DaysAhead(f, f.P50Ms), 7, 9);
+        Assert.InRange(Synthetic.FitP50(f), 7, 9);
         Assert.Equal(Severity.Error, e.Severity);
         Assert.Contains("(change point)", e.Summary);
         Assert.StartsWith("Helium falling", e.Summary);

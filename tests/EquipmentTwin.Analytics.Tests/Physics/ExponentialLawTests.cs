@@ -39,7 +39,7 @@ public class ExponentialLawTests
         Assert.Equal("exponential:ct-gantry-bearing", f.Model);
         Assert.InRange(f.Parameters["phi"], 0.98, 1.05);
         Assert.InRange(f.Parameters["beta"], 0.09, 0.11);
-        Assert.InRange(Synthetic.DaysAhead(f, f.P50Ms), 11.6 * 0.85, 11.6 * 1.15);
+        Assert.InRange(Synthetic.FitP50(f), 11.6 * 0.85, 11.6 * 1.15);
         Assert.Equal(Severity.Error, e.Severity);
         Assert.Contains("rising exponentially", e.Summary);
     }

@@ -113,7 +113,7 @@ public class LinearLawTests
         Assert.Equal(ThresholdDirection.Above, f.Direction);
         Assert.Equal("linear:mri-coldhead-stage2", f.Model);
         // A line over a window that still holds healthy days lags the wear: expect later than 5 days, well within the horizon.
-        var p50 = Synthetic.DaysAhead(f, f.P50Ms);
+        var p50 = Synthetic.FitP50(f);
         Assert.InRange(p50, 4, 12);
         Assert.True(f.P10Ms <= f.P50Ms && f.P50Ms <= f.P90Ms);
         Assert.Contains("Cold head 2nd stage rising", e.Summary);
@@ -146,6 +146,6 @@ public class LinearLawTests
         var f = Synthetic.Find(device, "ct-filament-drift")!.Forecast!;
         Assert.InRange(f.Threshold, 4.95 - 0.01, 4.95 + 0.01);
         Assert.InRange(f.Parameters["baseline"], 4.49, 4.51);
-        Assert.InRange(Synthetic.DaysAhead(f, f.P50Ms), 15, 19);
+        Assert.InRange(Synthetic.FitP50(f), 15, 19);
     }
 }

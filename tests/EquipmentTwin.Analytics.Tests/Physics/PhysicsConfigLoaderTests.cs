@@ -35,6 +35,25 @@ public class PhysicsConfigLoaderTests
         Assert.Contains(config.For(Modality.Ct), m => m.Law == PhysicsLaw.PoissonRate && m.Codes.Contains("CT-TUB-101"));
     }
 
+    [Fact]
+    public void Band_quantile_table_is_read_for_trend_laws_and_a_falling_table_is_rejected()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "mri.json");
+        const string table = "\"0.05\": -1.0, \"0.10\": -0.8, \"0.25\": -0.1, \"0.50\": 0.2, \"0.75\": 1.6, \"0.90\": 2.0, \"0.95\": 2.1";
+        File.WriteAllText(file, $$"""{ "modality": "mri", "bandQuantiles": { {{table}} }, "models": [ {{Entry("")}} ] }""");
+
+        var helium = Assert.Single(PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog).For(Modality.Mri));
+        Assert.Equal(new BandQuantiles(-1.0, -0.8, -0.1, 0.2, 1.6, 2.0, 2.1), helium.BandQuantiles);
+
+        File.WriteAllText(file, $$"""{ "modality": "mri", "bandQuantiles": { {{table.Replace("\"0.75\": 1.6", "\"0.75\": -0.5", StringComparison.Ordinal)}} }, "models": [ {{Entry("")}} ] }""");
+        var ex = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("field 'bandQuantiles'", ex.Message);
+
+        var shipped = PhysicsConfigLoader.LoadDirectory(Synthetic.ConfigDirectory, Synthetic.Catalog);
+        Assert.All(shipped.Modalities.SelectMany(shipped.For), m => Assert.Equal(m.Law != PhysicsLaw.WeibullUsage, m.BandQuantiles is not null));
+    }
+
     [Theory]
     [InlineData("\"signal\": \"he_level\"", "signal", "'he_level' is not a signal")]
     [InlineData("\"component\": \"flux_capacitor\"", "component", "not a component")]

@@ -111,6 +111,23 @@ public class PhysicsRobustnessTests
     }
 
     [Fact]
+    public void Repair_of_the_cooler_upstream_withdraws_the_helium_forecast_its_outage_caused()
+    {
+        var rng = new Random(69);
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+
+        // The compressor stopped on day 20: helium falls 3 %/day until the repair on day 26, then holds.
+        Synthetic.Run(device, Synthetic.Signal("he_level_pct", 0, 26, 4, d => d < 20 ? 90 : 90 - 3 * (d - 20), 0.3, rng), 26);
+        Assert.NotNull(Synthetic.Find(device, "mri-helium-level"));
+
+        device.ProcessMaintenance(new MaintenanceRecord(Synthetic.Day(26), "compressor", MaintenanceAction.Repair, "compressor repaired", null));
+        Assert.Null(Synthetic.Find(device, "mri-helium-level"));
+
+        Synthetic.Run(device, Synthetic.Signal("he_level_pct", 26, 36, 4, _ => 72, 0.3, rng), 36);
+        Assert.Null(Synthetic.Find(device, "mri-helium-level"));
+    }
+
+    [Fact]
     public void Maintenance_on_another_component_leaves_the_fit_alone()
     {
         var rng = new Random(67);

@@ -56,7 +56,7 @@ public class PoissonRateLawTests
         Assert.Equal(2, f.Threshold);
         Assert.Equal("poisson-rate:mri-gradient-amp-trips", f.Model);
         Assert.InRange(f.Parameters["kappa"], 0.05, 0.11);
-        Assert.InRange(Synthetic.DaysAhead(f, f.P50Ms), 0, 6);
+        Assert.InRange(Synthetic.FitP50(f), 0, 6);
         Assert.Contains("days", e!.Summary);
     }
 

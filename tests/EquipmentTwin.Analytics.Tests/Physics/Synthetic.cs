@@ -64,4 +64,8 @@ internal static class Synthetic
 
     /// <summary>Days from when the forecast was computed to <paramref name="ms"/>.</summary>
     public static double DaysAhead(Forecast forecast, long ms) => (ms - forecast.ComputedAtMs) / (double)DayMs;
+
+    /// <summary>The fit's own crossing time (days ahead), before a calibrated quantile table moved the published P50.</summary>
+    public static double FitP50(Forecast forecast) =>
+        forecast.Parameters.TryGetValue("fit_p50_days", out var days) ? days : DaysAhead(forecast, forecast.P50Ms);
 }

@@ -99,4 +99,29 @@ public class FastDecodeTests
         Assert.Same(first, second);
         Assert.Equal(first, escaped);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(2000)]
+    public void A_batch_of_records_smaller_or_larger_than_the_size_estimate_decodes_every_record(int count)
+    {
+        // Short names and values (fewer bytes per record than the list's size estimate) and long texts (more).
+        var records = Enumerable.Range(0, count).Select(i => i % 3 == 0
+            ? LogRecord.Event(1_795_485_600_000 + i, "E", Severity.Info, new string('x', 300))
+            : LogRecord.Param(1_795_485_600_000 + i, "a", i)).ToArray();
+        var payload = WireCodec.EncodeLogs(new LogBatch("s", 1, records));
+
+        var decoded = WireCodec.DecodeLogs(new ReadOnlySequence<byte>(payload), WireLimits.Default with { MaxFutureSkew = null }, DateTimeOffset.UnixEpoch);
+
+        Assert.True(decoded.IsValid, decoded.Detail);
+        Assert.Equal(records, decoded.Value.Records);
+    }
+
+    [Theory]
+    [InlineData(0L, 4)]
+    [InlineData(64_000L, 1_000)]
+    [InlineData(1L << 40, 10_000)]
+    public void The_record_list_is_sized_from_the_payload_within_the_batch_limit(long payloadBytes, int expected) =>
+        Assert.Equal(expected, WireCodec.ExpectedRecords(payloadBytes, WireLimits.Default));
 }
