@@ -24,6 +24,12 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
     public const int TopSignals = 3;
 
+    /// <summary>A noise ratio at least this far from 1 (either way) is named in the summary.</summary>
+    public const double NoiseMoved = 1.5;
+
+    /// <summary>A slope of at least this many baseline σ per day is named in the summary.</summary>
+    public const double SlopeMoved = 0.5;
+
     /// <summary>Share of the top component's contribution an upstream component needs to be blamed instead.</summary>
     public const double UpstreamShare = 0;
 
@@ -234,8 +240,31 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
                 if (s < z.Length)
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"{name} {z[s]:+0.0;-0.0}σ");
+                    // The three features of the signal, averaged over the attribution windows: level (σ of the
+                    // baseline), noise (× the baseline's) and slope (baseline σ per day), so an alarm carried by a
+                    // noisier or drifting signal at a normal level says so.
+                    var (noise, slope) = (FeatureMean(span, 3 * s + 1), FeatureMean(span, 3 * s + 2));
+                    text.Append(CultureInfo.InvariantCulture, $"{name} level {Math.Round(z[s], 1) + 0.0:+0.0;-0.0;+0.0}σ");
+                    if (noise is { } sd && (sd >= NoiseMoved || sd <= 1 / NoiseMoved))
+                    {
+                        text.Append(CultureInfo.InvariantCulture, $", noise ×{sd:0.0#}");
+                    }
+
+                    if (slope is { } b && Math.Abs(b) >= SlopeMoved)
+                    {
+                        text.Append(CultureInfo.InvariantCulture, $", slope {b:+0.0;-0.0}σ/day");
+                    }
+
                     readings.Add(new Reading($"{name}.z", Math.Round(z[s], 3), latest.EndMs));
+                    if (noise is { } n)
+                    {
+                        readings.Add(new Reading($"{name}.sd", Math.Round(n, 3), latest.EndMs));
+                    }
+
+                    if (slope is { } d)
+                    {
+                        readings.Add(new Reading($"{name}.slope", Math.Round(d, 3), latest.EndMs));
+                    }
                 }
                 else
                 {
@@ -253,6 +282,24 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             readings.Add(new Reading("score", Math.Round(latest.Score, 4), latest.EndMs));
             readings.Add(new Reading("threshold", Math.Round(model.Threshold, 4), latest.EndMs));
             return new Evidence(EngineKind.Anomaly, _source, component, _since, latest.EndMs, confidence, severity, text.ToString(), readings);
+        }
+
+        /// <summary>Mean of one feature over the newest <paramref name="span"/> windows where it was observed; null when it never was.</summary>
+        private double? FeatureMean(int span, int feature)
+        {
+            double sum = 0;
+            var n = 0;
+            for (var k = 0; k < span; k++)
+            {
+                var w = _ring[(_windows - 1 - k) % _ring.Length];
+                if (!w.Missing[feature])
+                {
+                    sum += w.Row[feature];
+                    n++;
+                }
+            }
+
+            return n == 0 ? null : sum / n;
         }
 
         /// <summary>

@@ -34,6 +34,15 @@ public class AnomalyEngineTests(AnomalyFleetFixture fleet, ITestOutputHelper out
         Assert.InRange(first.Confidence, 0.4, 0.9);
         Assert.Contains(first.Readings, r => r.Name == "score");
 
+        // The summary names the features that moved, not only the signals: level, and noise or slope where they moved.
+        Assert.Contains(" level ", first.Summary, StringComparison.Ordinal);
+        var named = first.Readings.Where(r => r.Name.EndsWith(".z", StringComparison.Ordinal)).Select(r => r.Name[..^2]).ToArray();
+        Assert.NotEmpty(named);
+        Assert.All(named, n => Assert.Contains(first.Readings, r => r.Name == n + ".slope"));
+        Assert.All(named, n => Assert.Contains(first.Readings, r => r.Name == n + ".sd"));
+        Assert.All(first.Readings.Where(r => r.Name.EndsWith(".slope", StringComparison.Ordinal) && Math.Abs(r.Value) >= AnomalyEngine.SlopeMoved),
+            r => Assert.Contains($"{r.Name[..^6]} level", first.Summary, StringComparison.Ordinal));
+
         // Each drifting signal alone is still inside 1.5 σ of its own baseline (std of hourly means, first 7 days).
         foreach (var signal in SyntheticMri.DriftSignals)
         {
