@@ -99,6 +99,80 @@ public sealed class ChunkedTelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Bucket_queries_equal_every_reading_with_sealed_chunks_inside_and_across_buckets_overlapping_open_chunks_and_older_1024_reading_chunks()
+    {
+        var expected = new SortedDictionary<long, double>();
+        var rng = new Random(11);
+        await using (var store = SqliteTelemetryStore.Open(_dir.Path))
+        {
+            // Day 1: 5,000 readings every 10 s in order, sealed into chunks of at most SealedReadings.
+            for (var b = 0; b < 10; b++)
+            {
+                var records = Enumerable.Range(b * 500, 500).Select(i => LogRecord.Param(T0 + i * 10_000L, "x", Math.Round(rng.NextDouble() * 100, 2))).ToList();
+                records.ForEach(r => expected[r.TimestampMs] = r.Value);
+                await store.WriteAsync([Batch("edge", b + 1, records)], _ct);
+            }
+        }
+
+        using (var c = new SqliteConnection($"Data Source={Path.Combine(_dir.Path, "twin.db")};Pooling=False"))
+        {
+            c.Open();
+            using var max = c.CreateCommand();
+            max.CommandText = "SELECT max(n) FROM chunks WHERE sealed = 1";
+            Assert.Equal(256, Convert.ToInt32(max.ExecuteScalar()));
+
+            // Day 2 as an older build sealed it: one chunk of 1,024 readings.
+            var ts = Enumerable.Range(0, 1024).Select(i => T0 + 86_400_000L + i * 30_000L).ToArray();
+            var vs = ts.Select(_ => Math.Round(rng.NextDouble() * 100, 1)).ToArray();
+            using var insert = c.CreateCommand();
+            insert.CommandText = "INSERT INTO chunks (series, t0, t1, n, vmin, vmax, vsum, vfirst, vlast, sealed, data) " +
+                "SELECT id, $t0, $t1, 1024, $mn, $mx, $sm, $f, $l, 1, $d FROM series WHERE device = 'mri01' AND signal = 'x'";
+            insert.Parameters.AddWithValue("$t0", ts[0]);
+            insert.Parameters.AddWithValue("$t1", ts[^1]);
+            insert.Parameters.AddWithValue("$mn", vs.Min());
+            insert.Parameters.AddWithValue("$mx", vs.Max());
+            insert.Parameters.AddWithValue("$sm", vs.Sum());
+            insert.Parameters.AddWithValue("$f", vs[0]);
+            insert.Parameters.AddWithValue("$l", vs[^1]);
+            insert.Parameters.AddWithValue("$d", ChunkCodec.Encode(ts, vs));
+            Assert.Equal(1, insert.ExecuteNonQuery());
+            for (var i = 0; i < ts.Length; i++)
+            {
+                expected[ts[i]] = vs[i];
+            }
+        }
+
+        await using var open = SqliteTelemetryStore.Open(_dir.Path);
+        // Day 3: small writes whose open chunks overlap in time (interleaved), some at a millisecond already written.
+        var day3 = T0 + 2 * 86_400_000L;
+        for (var w = 0; w < 6; w++)
+        {
+            var records = Enumerable.Range(0, 40).Select(i => LogRecord.Param(day3 + (i * 6 + w) * 1_000L + (w == 5 ? -1_000 : 0), "x", Math.Round(rng.NextDouble() * 100, 2))).ToList();
+            records.ForEach(r => expected[r.TimestampMs] = r.Value);
+            await open.WriteAsync([Batch("edge", 100 + w, records)], _ct);
+        }
+
+        var from = T0 - 5_000;
+        var to = T0 + 3 * 86_400_000L;
+        foreach (var count in new[] { 1, 3, 7, 200, 2_000 })
+        {
+            var buckets = await open.QuerySignalBucketsAsync("mri01", "x", Ms(from), Ms(to), count, _ct);
+            var width = buckets.BucketMs;
+            var naive = expected.Where(kv => kv.Key >= from && kv.Key < to).GroupBy(kv => (kv.Key - from) / width)
+                .Select(g => new SignalBucket(from + g.Key * width, g.Min(kv => kv.Value), g.Max(kv => kv.Value), g.Average(kv => kv.Value), g.Count())).ToList();
+            Assert.Equal(naive.Count, buckets.Buckets.Count);
+            foreach (var (a, b) in naive.Zip(buckets.Buckets))
+            {
+                Assert.Equal((a.StartMs, a.Count, a.Min, a.Max), (b.StartMs, b.Count, b.Min, b.Max));
+                Assert.Equal(a.Mean, b.Mean, 9);
+            }
+        }
+
+        var points = await open.QuerySignalAsync("mri01", "x", Ms(from), Ms(to), int.MaxValue, _ct);
+        Assert.Equal(expected.Select(kv => new SignalPoint(kv.Key, kv.Value)), points);
+    }
+
+    [Fact]
     public async Task Readings_take_a_few_bytes_each_on_disk_page_overhead_included()
     {
         var rng = new Random(5);

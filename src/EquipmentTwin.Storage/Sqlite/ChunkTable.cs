@@ -16,7 +16,10 @@ namespace EquipmentTwin.Storage.Sqlite;
 internal sealed class ChunkTable
 {
     public const long PartitionMs = 86_400_000;
-    public const int SealedReadings = 1024;
+    public const int SealedReadings = 256;
+
+    /// <summary>Open readings of a (series, day) that make the write seal it.</summary>
+    public const int SealAfterReadings = 1024;
     public const int MaxOpenChunks = 16;
 
     public const string Schema = """
@@ -89,7 +92,7 @@ internal sealed class ChunkTable
                 var open = _open.GetValueOrDefault((series, partition));
                 open = (open.Chunks + 1, open.Readings + end - start);
                 _open[(series, partition)] = open;
-                if (open.Readings >= SealedReadings || open.Chunks >= MaxOpenChunks)
+                if (open.Readings >= SealAfterReadings || open.Chunks >= MaxOpenChunks)
                 {
                     (due ??= []).Add((series, partition));
                 }
@@ -314,11 +317,14 @@ internal sealed class ChunkTable
             }
         }
 
-        var rows = Read(c, null, series, from, to, long.MinValue);
-        foreach (var group in Days(rows))
+        var rows = ReadForBuckets(c, series, from, to, width);
+        foreach (var day in Days(rows))
         {
+            var group = day;
             if (!Disjoint(group))
             {
+                // Overlapping (open) chunks are merged, which takes every blob of the day.
+                group = WithData(c, group);
                 var (mts, mvs) = Merge(group);
                 AddPoints(mts, mvs);
                 continue;
@@ -332,14 +338,15 @@ internal sealed class ChunkTable
                     continue;
                 }
 
-                var n = ChunkCodec.Count(row.Data);
+                var data = row.Data ?? throw new InvalidOperationException("a chunk across a bucket edge was read without its blob");
+                var n = ChunkCodec.Count(data);
                 if (n > ts.Length)
                 {
                     ts = new long[n];
                     vs = new double[n];
                 }
 
-                ChunkCodec.Decode(row.Data, ts, vs);
+                ChunkCodec.Decode(data, ts, vs);
                 AddPoints(ts.AsSpan(0, n), vs.AsSpan(0, n));
             }
         }
@@ -354,6 +361,54 @@ internal sealed class ChunkTable
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// The chunks for a bucket query: the blob only of those that cross a bucket edge (or the range's ends). A chunk inside
+    /// one bucket is counted from its summary columns, so SQLite neither copies nor the query allocates its blob.
+    /// </summary>
+    private static List<ChunkRow> ReadForBuckets(SqliteConnection c, long series, long from, long to, long width)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT id, series, t0, t1, n, vmin, vmax, vsum, vfirst, vlast, sealed, " +
+            "CASE WHEN t0 >= $from AND t1 < $to AND (t0 - $from) / $w = (t1 - $from) / $w THEN NULL ELSE data END " +
+            "FROM chunks WHERE series = $s AND t0 >= $lo AND t0 < $to AND t1 >= $from ORDER BY t0, id";
+        cmd.Parameters.AddWithValue("$s", series);
+        cmd.Parameters.AddWithValue("$lo", Partition(from) * PartitionMs);
+        cmd.Parameters.AddWithValue("$to", to);
+        cmd.Parameters.AddWithValue("$from", from);
+        cmd.Parameters.AddWithValue("$w", width);
+        var list = new List<ChunkRow>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new ChunkRow(r.GetInt64(0), r.GetInt64(2), r.GetInt64(3), r.GetInt32(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7), r.GetInt64(10) == 1, r.IsDBNull(11) ? null : r.GetFieldValue<byte[]>(11)));
+        }
+
+        return list;
+    }
+
+    /// <summary>The same chunks, each with its blob (read by id where the bucket query left it out).</summary>
+    private static List<ChunkRow> WithData(SqliteConnection c, List<ChunkRow> group)
+    {
+        if (group.TrueForAll(r => r.Data is not null))
+        {
+            return group;
+        }
+
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT data FROM chunks WHERE id = $id";
+        var id = cmd.Parameters.Add("$id", SqliteType.Integer);
+        return group.ConvertAll(row =>
+        {
+            if (row.Data is not null)
+            {
+                return row;
+            }
+
+            id.Value = row.Id;
+            return row with { Data = (byte[])cmd.ExecuteScalar()! };
+        });
     }
 
     private static IEnumerable<List<ChunkRow>> Days(List<ChunkRow> rows)
@@ -388,10 +443,11 @@ internal sealed class ChunkTable
 
     private static (long[] Ts, double[] Vs) Decode(ChunkRow row)
     {
-        var n = ChunkCodec.Count(row.Data);
+        var data = row.Data ?? throw new InvalidOperationException($"chunk {row.Id} was read without its blob");
+        var n = ChunkCodec.Count(data);
         var ts = new long[n];
         var vs = new double[n];
-        ChunkCodec.Decode(row.Data, ts, vs);
+        ChunkCodec.Decode(data, ts, vs);
         return (ts, vs);
     }
 
@@ -415,7 +471,8 @@ internal sealed class ChunkTable
     internal static long Partition(long ts) => ts >= 0 ? ts / PartitionMs : ((ts + 1) / PartitionMs) - 1;
 
     /// <summary>One chunk row.</summary>
-    internal sealed record ChunkRow(long Id, long T0, long T1, int Count, double Min, double Max, double Sum, bool Sealed, byte[] Data);
+    /// <remarks><see cref="Data"/> is null only where a bucket query left the blob out (<see cref="ReadForBuckets"/>).</remarks>
+    internal sealed record ChunkRow(long Id, long T0, long T1, int Count, double Min, double Max, double Sum, bool Sealed, byte[]? Data);
 
     /// <summary>Readings in arrival order.</summary>
     private sealed class PointBuffer
