@@ -107,7 +107,11 @@ public static class AnomalyTraining
             }
 
             fit.Add(run with { ByModality = fitRows });
-            calibrate.Add(run with { ByModality = calibrationRows.Where(kv => kv.Value.Count > 0).ToDictionary() });
+            if (calibrationRows.Any(kv => kv.Value.Count > 0))
+            {
+                // Only a run that gave calibration rows (labelled spans) is named among the calibration seeds.
+                calibrate.Add(run with { ByModality = calibrationRows.Where(kv => kv.Value.Count > 0).ToDictionary() });
+            }
         }
 
         var modalities = fit.SelectMany(r => r.ByModality.Keys).Distinct().ToList();

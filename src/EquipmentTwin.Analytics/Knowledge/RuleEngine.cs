@@ -17,8 +17,8 @@ public sealed class RuleEngine(RuleSet rules) : IAnalyticsEngine
     public IDeviceEngine CreateDevice(DeviceContext context) => new RuleDeviceEngine(Rules.For(context.Modality), context);
 
     /// <summary>
-    /// Rate rules read their window of hourly means; baseline rules (and the reference signal they subtract) learn from a
-    /// fixed start and may look back as far as the history keeps. Thresholds, event counts and while-conditions read closed buckets and latest values only.
+    /// Rate rules read their window of hourly means; baseline rules learn from a fixed start and may look back as far
+    /// as the history keeps. Thresholds, event counts and while-conditions read closed buckets and latest values only.
     /// </summary>
     public HistoryNeeds NeedsOf(DeviceContext context)
     {
@@ -34,7 +34,7 @@ public sealed class RuleEngine(RuleSet rules) : IAnalyticsEngine
                     needs.Hourly(b.Signal, DeviceHistory.HourCapacity);
                     if (b.Minus is { } reference)
                     {
-                        needs.Hourly(reference, DeviceHistory.HourCapacity);
+                        needs.Hourly(reference, DeviceHistory.HourCapacity); // subtracted hour by hour, baseline included
                     }
 
                     break;

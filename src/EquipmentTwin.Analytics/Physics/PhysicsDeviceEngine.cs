@@ -17,9 +17,14 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
     private Evidence[] _evidence = [];
     private bool _dirty;
 
-    public PhysicsDeviceEngine(IReadOnlyList<PhysicsModel> models)
+    private readonly string _deviceId;
+    private readonly PhysicsEngine? _owner;
+
+    public PhysicsDeviceEngine(IReadOnlyList<PhysicsModel> models, string deviceId = "", PhysicsEngine? owner = null)
     {
         _states = models.Select(m => new ModelState(m)).ToArray();
+        _deviceId = deviceId;
+        _owner = owner;
     }
 
     public IReadOnlyList<Evidence> Evidence
@@ -99,6 +104,10 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
         if (s.Model.NeedsBaseline && s.Baseline is null)
         {
             s.Baseline = PhysicsModelEvaluator.Baseline(s.Model, history, from, nowMs);
+            if (s.Baseline is { } b && _owner is { Observed: true } && PhysicsCalibration.Of(_deviceId, s.Model, history, from, b, nowMs) is { } calibration)
+            {
+                _owner.OnCalibrated(calibration);
+            }
         }
 
         var projection = PhysicsModelEvaluator.Evaluate(s.Model, history, nowMs, from, s.Baseline);

@@ -13,7 +13,14 @@ public sealed class PhysicsEngine(PhysicsConfig config) : IAnalyticsEngine
 
     public EngineKind Kind => EngineKind.Physics;
 
-    public IDeviceEngine CreateDevice(DeviceContext context) => new PhysicsDeviceEngine(Config.For(context.Modality));
+    /// <summary>Raised when a device's model is calibrated afresh (its baseline fitted after a start or a reset); event time.</summary>
+    public event Action<PhysicsCalibration>? Calibrated;
+
+    public IDeviceEngine CreateDevice(DeviceContext context) => new PhysicsDeviceEngine(Config.For(context.Modality), context.DeviceId, this);
+
+    internal bool Observed => Calibrated is not null;
+
+    internal void OnCalibrated(PhysicsCalibration calibration) => Calibrated?.Invoke(calibration);
 
     /// <summary>A model's baseline is learned from its start (first data or last repair): it may read all the hourly history kept.</summary>
     public HistoryNeeds NeedsOf(DeviceContext context)

@@ -62,7 +62,7 @@ public static class ModelsCommand
         rollback.Options.Add(rollbackReason);
         rollback.SetAction((p, ct) => RollbackAsync(new ModelsOptions(p.GetValue(rollbackDir) ?? "data", p.GetValue(rollbackKind), null, p.GetValue(rollbackReason), null), p.InvocationConfiguration.Output, ct));
 
-        return new Command("models", "The model registry: versions, what they were trained on, validation figures, champion (docs/models.md).") { list, show, promote, rollback };
+        return new Command("models", "The model registry: versions, what they were trained on, validation figures, champion (docs/models.md).") { list, show, promote, rollback, ModelsRetrainCommand.Create() };
     }
 
     private static Option<string> DataDir() => CliOptions.ExistingDirectory("--data-dir", "the store the service uses (default ./data)");

@@ -57,7 +57,7 @@ public sealed partial class AlertService
     private long _unreadableCount;
     private readonly ILabelStore _labels;
 
-    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, AlertPublisher outbox, LiveFeed feed, TimeProvider time, ModelsInUse models, ILabelStore labels, ILogger<AlertService> logger, IMeterFactory? meters = null)
+    public AlertService(AnalyticsPipeline pipeline, TwinRegistry twins, IAlertStore alerts, IAuditStore audit, AlertPublisher outbox, LiveFeed feed, TimeProvider time, ModelsInUse models, ILabelStore labels, ILogger<AlertService> logger, IMeterFactory? meters = null, PhysicsCalibrations? calibrations = null)
     {
         _labels = labels;
         _pipeline = pipeline;
@@ -65,7 +65,7 @@ public sealed partial class AlertService
         _alerts = alerts;
         _audit = audit;
         _outbox = outbox;
-        _view = new TwinAnalysisView(pipeline, models);
+        _view = new TwinAnalysisView(pipeline, models, calibrations);
         var meter = meters?.Create("EquipmentTwin.Alerts") ?? new Meter("EquipmentTwin.Alerts");
         _unreadable = meter.CreateCounter<long>("equipmenttwin.alerts.unreadable_stored", description: "Stored alerts that could not be read at start (kept in the store as they are, not restored)");
         _feed = feed;

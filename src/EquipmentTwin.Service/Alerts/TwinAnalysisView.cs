@@ -1,3 +1,4 @@
+using System.Globalization;
 using EquipmentTwin.Analytics.Engines;
 using EquipmentTwin.Analytics.Fusion;
 using EquipmentTwin.Analytics.Pipeline;
@@ -14,7 +15,7 @@ namespace EquipmentTwin.Service.Alerts;
 /// What a twin's analysis holds, read from the pipeline: health, open alerts, signal forecasts, learned RUL bands,
 /// data quality and the model versions in use. The caller holds the pipeline lock.
 /// </summary>
-internal sealed class TwinAnalysisView(AnalyticsPipeline pipeline, ModelsInUse models)
+internal sealed class TwinAnalysisView(AnalyticsPipeline pipeline, ModelsInUse models, PhysicsCalibrations? calibrations = null)
 {
     public TwinSummaryDto? Summary(string deviceId)
     {
@@ -32,7 +33,7 @@ internal sealed class TwinAnalysisView(AnalyticsPipeline pipeline, ModelsInUse m
             open.Select(AlertJson.ToDto).ToList(),
             SignalForecasts(deviceId).Select(AlertJson.ToDto).ToList(),
             device?.DataQuality().Select(AlertJson.ToDto).ToList() ?? [],
-            ModelVersions(modality));
+            ModelVersions(modality, deviceId));
     }
 
     public TwinAnalysis Analysis(string deviceId)
@@ -54,7 +55,7 @@ internal sealed class TwinAnalysisView(AnalyticsPipeline pipeline, ModelsInUse m
             open.OrderByDescending(a => a.Severity).ThenByDescending(a => a.Confidence)
                 .Select(a => new TwinAlert(a.Id, a.Component, a.State.ToWire(), a.Severity, a.Confidence, a.OpenedMs, a.Forecast?.P50Ms)).ToArray(),
             device?.DataQuality().Select(q => new TwinDataQuality(q.Signal, q.Kind.ToString().ToLowerInvariant(), q.SinceMs, q.UpdatedMs, q.Summary)).ToArray() ?? [],
-            device is null ? new Dictionary<string, string>() : ModelVersions(device.Context.Modality))
+            device is null ? new Dictionary<string, string>() : ModelVersions(device.Context.Modality, deviceId))
         {
             RemainingLife = RemainingLife(device),
         };
@@ -74,7 +75,7 @@ internal sealed class TwinAnalysisView(AnalyticsPipeline pipeline, ModelsInUse m
     }
 
     /// <summary>The versions of the models behind a modality's evidence: the registry's champions in use.</summary>
-    private IReadOnlyDictionary<string, string> ModelVersions(Modality modality)
+    private IReadOnlyDictionary<string, string> ModelVersions(Modality modality, string deviceId)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var engine in pipeline.Engines)
@@ -93,6 +94,13 @@ internal sealed class TwinAnalysisView(AnalyticsPipeline pipeline, ModelsInUse m
                 _ => ModelKinds.Anomaly(modality),
             };
             map[AlertJson.Engine(engine.Kind)] = models.Find(kind) is { } m ? Describe(m) : engine.Kind == EngineKind.Anomaly ? "no model" : "configuration";
+        }
+
+        // The physics engine's per-device calibrations in use (docs/models.md, "Physics calibrations per device").
+        foreach (var (model, record) in (calibrations?.InUse(deviceId) ?? new Dictionary<string, ModelRecord>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            map["physics-cal " + model] = string.Create(CultureInfo.InvariantCulture,
+                $"v{record.Version} (fitted {WireCodec.FormatRfc3339(record.TrainedFromMs ?? 0)[..16]} to {WireCodec.FormatRfc3339(record.TrainedToMs ?? 0)[..16]}, held-out RMSE {record.Validation.GetValueOrDefault("heldOutRmse"):0.####})");
         }
 
         return map;

@@ -11,8 +11,9 @@ namespace EquipmentTwin.Service.Analytics;
 /// <see cref="AnalyticsOptions.ReplayDays"/> of each device's stored log (records and maintenance in event-time
 /// order) to rebuild the engines' state, without auditing updates that are no news to anyone.
 /// </summary>
-internal sealed partial class AnalyticsReplay(AnalyticsPipeline pipeline, ITelemetryStore store, AlertService alerts, AnalyticsOptions options, ILogger logger)
+internal sealed partial class AnalyticsReplay(AnalyticsPipeline pipeline, ITelemetryStore store, AlertService alerts, AnalyticsOptions options, ILogger logger, PhysicsCalibrations? calibrations = null)
 {
+    private readonly PhysicsCalibrations? _calibrations = calibrations;
     private readonly AnalyticsPipeline _pipeline = pipeline;
     private readonly ITelemetryStore _store = store;
     private readonly AlertService _alerts = alerts;
@@ -50,6 +51,11 @@ internal sealed partial class AnalyticsReplay(AnalyticsPipeline pipeline, ITelem
         }
 
         await _alerts.FlushAsync(ct).ConfigureAwait(false);
+        if (_calibrations is not null)
+        {
+            await _calibrations.FlushAsync(ct).ConfigureAwait(false);
+        }
+
         _alerts.Replaying = false;
     }
 

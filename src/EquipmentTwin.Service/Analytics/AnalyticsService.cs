@@ -43,11 +43,13 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
     private readonly ILabelStore _labels;
     private readonly List<Label> _pendingLabels = new();
     private readonly AnalyticsReplay _replay;
+    private readonly PhysicsCalibrations? _calibrations;
     private readonly Counter<long> _restoreFailures;
     private long _restoreFailureCount;
 
-    public AnalyticsService(IngestPipeline ingest, AnalyticsPipeline pipeline, TwinRegistry twins, ITelemetryStore store, AlertService alerts, ILabelStore labels, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<AnalyticsService> logger, IMeterFactory? meters = null)
+    public AnalyticsService(IngestPipeline ingest, AnalyticsPipeline pipeline, TwinRegistry twins, ITelemetryStore store, AlertService alerts, ILabelStore labels, IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<AnalyticsService> logger, IMeterFactory? meters = null, PhysicsCalibrations? calibrations = null)
     {
+        _calibrations = calibrations;
         _labels = labels;
         _time = time;
         var meter = meters?.Create("EquipmentTwin.Analytics") ?? new Meter("EquipmentTwin.Analytics");
@@ -55,7 +57,7 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
         _recovered = meter.CreateCounter<long>("equipmenttwin.analytics.batches_recovered", description: "Committed writes analysed after at least one failed attempt");
         _dropped = meter.CreateCounter<long>("equipmenttwin.analytics.batches_dropped", description: "Committed writes given up after every attempt failed (a restart replays them)");
         _restoreFailures = meter.CreateCounter<long>("equipmenttwin.analytics.restore_failures", description: "Failed attempts at restoring alerts and replaying the log at start (each retried)");
-        _replay = new AnalyticsReplay(pipeline, store, alerts, options.Value, logger);
+        _replay = new AnalyticsReplay(pipeline, store, alerts, options.Value, logger, calibrations);
         _pipeline = pipeline;
         _twins = twins;
         _store = store;
@@ -122,6 +124,11 @@ public sealed partial class AnalyticsService : BackgroundService, IIngestObserve
                 }
 
                 await _alerts.FlushAsync(ct).ConfigureAwait(false);
+                if (_calibrations is not null)
+                {
+                    await _calibrations.FlushAsync(ct).ConfigureAwait(false);
+                }
+
                 if (_pendingLabels.Count > 0)
                 {
                     await _labels.AddAsync(_pendingLabels, ct).ConfigureAwait(false);

@@ -174,6 +174,7 @@ public static class TwinServiceHost
         services.AddSingleton<ModelRegistryService>();
         services.AddModelRetraining(configuration);
         services.AddSingleton<AlertPublisher>();
+        services.AddSingleton<PhysicsCalibrations>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<AnalyticsService>();
         services.AddSingleton(sp => new TwinRegistry(sp.GetRequiredService<SignalCatalog>()));

@@ -8,6 +8,7 @@ using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Service.Analytics;
 using EquipmentTwin.Storage;
+using EquipmentTwin.Storage.Audit;
 using EquipmentTwin.Storage.Labels;
 using EquipmentTwin.Storage.Models;
 using Microsoft.Extensions.Logging;
@@ -29,10 +30,10 @@ public sealed partial class ModelRetrainer
     private readonly ITelemetryStore _store;
     private readonly ILabelStore _labels;
     private readonly IModelRegistry _registry;
-    private readonly ModelRegistryService _models;
+    private readonly Submit _submit;
     private readonly SignalCatalog _catalog;
-    private readonly AnalyticsOptions _analytics;
-    private readonly RetrainOptions _options;
+    private readonly string _modelsDirectory;
+    private readonly int _days;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelRetrainer> _logger;
     private readonly object _gate = new();
@@ -42,17 +43,31 @@ public sealed partial class ModelRetrainer
 
     public ModelRetrainer(ITelemetryStore store, ILabelStore labels, IModelRegistry registry, ModelRegistryService models, SignalCatalog catalog,
         IOptions<AnalyticsOptions> analytics, IOptions<RetrainOptions> options, TimeProvider time, ILogger<ModelRetrainer> logger)
+        : this(store, labels, registry, models.SubmitAsync, catalog, analytics.Value.Resolve(analytics.Value.ModelsDirectory, "models"), options.Value.Days, time, logger)
+    {
+    }
+
+    private ModelRetrainer(ITelemetryStore store, ILabelStore labels, IModelRegistry registry, Submit submit, SignalCatalog catalog, string modelsDirectory, int days,
+        TimeProvider time, ILogger<ModelRetrainer> logger)
     {
         _store = store;
         _labels = labels;
         _registry = registry;
-        _models = models;
+        _submit = submit;
         _catalog = catalog;
-        _analytics = analytics.Value;
-        _options = options.Value;
+        _modelsDirectory = modelsDirectory;
+        _days = days;
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>Registers a candidate with its figures and applies the gate (in the service: and swaps a promoted one in).</summary>
+    public delegate Task<(ModelRecord Record, GateDecision Decision)> Submit(ModelRecord candidate, HeldOutFigures figures, HeldOutFigures? championFigures, string actor, CancellationToken ct);
+
+    /// <summary>The same loop outside the service (<c>twin models retrain</c>): decisions go to the registry and audit trail of the store; a running service picks a new champion up by polling.</summary>
+    public static ModelRetrainer ForStore(ITelemetryStore store, ILabelStore labels, IModelRegistry registry, IAuditStore audit, SignalCatalog catalog, string modelsDirectory, int days, TimeProvider time) =>
+        new(store, labels, registry, (c, f, cf, actor, ct) => PromotionGate.SubmitAsync(registry, audit, c, f, cf, actor, time.GetUtcNow(), ct), catalog, modelsDirectory, days, time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelRetrainer>.Instance);
 
     /// <summary>The last jobs, newest first.</summary>
     public IReadOnlyList<RetrainJob> Jobs
@@ -167,7 +182,7 @@ public sealed partial class ModelRetrainer
             return new(kind, null, "skipped", F($"{split.Fit.Count} healthy feature rows to fit on (at least 50 needed; {split.Excluded} left out by labels or unreviewed alarms)"), null, null);
         }
 
-        var directory = _analytics.Resolve(_analytics.ModelsDirectory, "models");
+        var directory = _modelsDirectory;
         var version = Math.Max(AnomalyModelSet.NextVersion(directory, modality),
             (await _registry.ListAsync(kind, ct).ConfigureAwait(false)).Select(r => r.Version).DefaultIfEmpty(0).Max() + 1);
         var fit = split.Fit.OrderBy(r => r.DeviceId, StringComparer.Ordinal).ThenBy(r => r.WindowEndMs).ToList();
@@ -188,7 +203,7 @@ public sealed partial class ModelRetrainer
             Source = F($"store telemetry: {devices.Count - validation.Count - calibration.Count} device(s) fitted, {calibration.Count} calibrated; labels: {split.KnownHealthy} known-healthy rows, {split.Excluded} rows left out"),
             ChangedBy = actor,
         };
-        var (stored, decision) = await _models.SubmitAsync(record, candidateFigures, championFigures, actor, ct).ConfigureAwait(false);
+        var (stored, decision) = await _submit(record, candidateFigures, championFigures, actor, ct).ConfigureAwait(false);
         return new(kind, stored.Version, stored.State.ToWire(), decision.Reason, candidateFigures, championFigures);
     }
 
@@ -203,7 +218,7 @@ public sealed partial class ModelRetrainer
             var last = device.Latest.Values.Max(v => v.TimestampMs) + 1;
             end = Math.Max(end, last);
             var to = DateTimeOffset.FromUnixTimeMilliseconds(last);
-            var from = to - TimeSpan.FromDays(_options.Days);
+            var from = to - TimeSpan.FromDays(_days);
             var records = await _store.QueryRecordsAsync(device.DeviceId, from, to, ct).ConfigureAwait(false);
             var maintenance = await _store.QueryMaintenanceAsync(device.DeviceId, from, to, 10_000, ct).ConfigureAwait(false);
             var m = 0;
