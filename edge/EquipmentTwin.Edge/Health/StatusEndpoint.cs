@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using EquipmentTwin.Edge.Hosting;
@@ -19,18 +20,29 @@ public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSett
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         HttpListener? listener = null;
-        if (settings.Http.Port > 0)
-        {
-            listener = await StartListenerAsync(stoppingToken).ConfigureAwait(false);
-            LogListening(settings.Http.Bind, settings.Http.Port);
-            _ = Task.Run(() => ServeAsync(listener, stoppingToken), stoppingToken);
-        }
-
+        var nextStart = DateTime.MinValue;
         var file = Path.Combine(settings.DataDir, "status.json");
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                if (settings.Http.Port > 0 && listener is null && DateTime.UtcNow >= nextStart)
+                {
+                    // The status endpoint never stops the agent: while the port cannot be had, the agent reads, journals and
+                    // publishes as before, status.json is still written, and the port is tried again every 30 s.
+                    listener = await StartListenerAsync(stoppingToken).ConfigureAwait(false);
+                    if (listener is null)
+                    {
+                        nextStart = DateTime.UtcNow + RetryAfter;
+                    }
+                    else
+                    {
+                        LogListening(settings.Http.Bind, settings.Http.Port);
+                        var serving = listener;
+                        _ = Task.Run(() => ServeAsync(serving, stoppingToken), stoppingToken);
+                    }
+                }
+
                 WriteFile(file);
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
             }
@@ -45,29 +57,49 @@ public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSett
         }
     }
 
+    /// <summary>Attempts to bind the status port that failed so far.</summary>
+    public int FailedStarts => _failedStarts;
+
+    /// <summary>True while the status port is served.</summary>
+    public bool Listening { get; private set; }
+
+    private int _failedStarts;
+
+    /// <summary>How long the agent runs without its status port before trying to bind it again.</summary>
+    internal static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
+
     /// <summary>
-    /// The managed HttpListener can throw ArgumentNullException from Start when a client connects while it is still
-    /// being set up (a monitor polling /status during a restart, seen in the kill test): that would stop the whole agent,
-    /// so a failed start is tried again a few times before it counts.
+    /// Binds the port, or returns null after a few attempts. The managed HttpListener can throw ArgumentNullException
+    /// from Start when a client connects while it is still being set up (a monitor polling /status during a restart,
+    /// seen in the kill test); the socket it had already bound is then left open until it is finalized, and every
+    /// later Start in this process fails with "address already in use". So a failed attempt lets the finalizers close
+    /// that socket before the next one.
     /// </summary>
-    private async Task<HttpListener> StartListenerAsync(CancellationToken ct)
+    private async Task<HttpListener?> StartListenerAsync(CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; attempt <= 5; attempt++)
         {
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://{settings.Http.Bind}:{settings.Http.Port}/");
             try
             {
                 listener.Start();
+                Listening = true;
                 return listener;
             }
-            catch (Exception ex) when (ex is ArgumentNullException or HttpListenerException && attempt < 5)
+            catch (Exception ex) when (ex is ArgumentNullException or HttpListenerException or SocketException)
             {
+                Interlocked.Increment(ref _failedStarts);
                 LogStartFailed(ex, attempt);
                 listener.Close();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct).ConfigureAwait(false);
             }
         }
+
+        LogNotListening(settings.Http.Bind, settings.Http.Port, RetryAfter.TotalSeconds);
+        return null;
     }
 
     private void WriteFile(string file)
@@ -163,6 +195,9 @@ public sealed partial class StatusEndpoint(EdgeStatusReporter reporter, EdgeSett
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status endpoint failed to start (attempt {Attempt}); trying again")]
     private partial void LogStartFailed(Exception ex, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Status endpoint could not listen on {Bind}:{Port}; the agent goes on without it (status.json is still written) and tries again in {Seconds} s")]
+    private partial void LogNotListening(string bind, int port, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {File}")]
     private partial void LogFileFailed(Exception ex, string file);
