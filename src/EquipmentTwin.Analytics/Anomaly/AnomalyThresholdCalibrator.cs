@@ -59,59 +59,8 @@ public static class AnomalyThresholdCalibrator
     }
 
     /// <summary>Evidence episodes that last at least <paramref name="minWindows"/> windows under the engine's persistence rule.</summary>
-    public static int Alarms(IEnumerable<double[]> devices, double threshold, int minWindows)
-    {
-        var alarms = 0;
-        foreach (var scores in devices)
-        {
-            var active = false;
-            var counted = false;
-            var below = 0;
-            var start = 0;
-            for (var i = 0; i < scores.Length; i++)
-            {
-                var above = scores[i] > threshold;
-                if (!active)
-                {
-                    var recent = 0;
-                    var first = i;
-                    for (var k = Math.Max(0, i - AnomalyEngine.PersistenceWindows + 1); k <= i; k++)
-                    {
-                        if (scores[k] > threshold)
-                        {
-                            recent++;
-                            first = Math.Min(first, k);
-                        }
-                    }
-
-                    if (recent >= AnomalyEngine.PersistenceRequired)
-                    {
-                        active = true;
-                        counted = false;
-                        below = 0;
-                        start = first;
-                    }
-                }
-                else if (above)
-                {
-                    below = 0;
-                }
-                else if (++below >= AnomalyEngine.WithdrawAfter)
-                {
-                    active = false;
-                    continue;
-                }
-
-                if (active && !counted && i - start + 1 >= minWindows)
-                {
-                    alarms++;
-                    counted = true;
-                }
-            }
-        }
-
-        return alarms;
-    }
+    public static int Alarms(IEnumerable<double[]> devices, double threshold, int minWindows) =>
+        devices.Sum(scores => AlarmRule.Replay(scores, threshold, minWindows).Count);
 
     private static double Quantile(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
