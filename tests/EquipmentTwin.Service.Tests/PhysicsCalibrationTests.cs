@@ -40,6 +40,9 @@ public sealed class PhysicsCalibrationTests
         return seq;
     }
 
+    /// <summary>A calibration is registered, then promoted in a second step: wait for the promotion, not only the registration.</summary>
+    private static bool IsChampion(JsonElement version) => version.GetProperty("state").GetString() == "champion";
+
     private static Task<JsonElement> VersionsAsync(ServiceFixture service, Func<JsonElement[], bool> until, string what) =>
         Eventually.HoldsAsync(async () => (await service.GetJsonAsync($"/api/models?kind={Kind}")).GetProperty("models"), m => until(m.EnumerateArray().ToArray()), Wait, what);
 
@@ -49,7 +52,7 @@ public sealed class PhysicsCalibrationTests
         await using var service = await ServiceFixture.StartAsync();
         var seq = await PublishDaysAsync(service, 0, 9, 0);
 
-        var first = (await VersionsAsync(service, m => m.Length == 1, "the first calibration")).EnumerateArray().Single();
+        var first = (await VersionsAsync(service, m => m.Length == 1 && IsChampion(m[0]), "the first calibration, champion")).EnumerateArray().Single();
         Assert.Equal(("champion", 1), (first.GetProperty("state").GetString(), first.GetProperty("version").GetInt32()));
         Assert.Equal("first calibration on this device's data", first.GetProperty("reason").GetString());
         Assert.Equal(T0, DateTimeOffset.Parse(first.GetProperty("trainedFrom").GetString()!, CultureInfo.InvariantCulture));
@@ -71,7 +74,7 @@ public sealed class PhysicsCalibrationTests
         }
 
         await PublishDaysAsync(service, 9, 19, seq);
-        var versions = (await VersionsAsync(service, m => m.Length == 2, "the second calibration")).EnumerateArray().ToDictionary(m => m.GetProperty("version").GetInt32());
+        var versions = (await VersionsAsync(service, m => m.Length == 2 && m.Any(v => v.GetProperty("version").GetInt32() == 2 && IsChampion(v)), "the second calibration, champion")).EnumerateArray().ToDictionary(m => m.GetProperty("version").GetInt32());
         Assert.Equal("champion", versions[2].GetProperty("state").GetString());
         Assert.Equal("retired", versions[1].GetProperty("state").GetString());
         Assert.StartsWith("recalibrated on data after 2026-03-11", versions[2].GetProperty("reason").GetString());
