@@ -30,6 +30,7 @@ public sealed class SignalSeries
 
     private readonly int _segmentPoints;
     private byte[] _data = [];
+    private long _baseStep; // segments keep their first step relative to this, in 32 bits
     private int _start;
     private int _length;
     private Segment[] _segments = [];
@@ -45,7 +46,7 @@ public sealed class SignalSeries
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         StepMs = stepMs;
         Capacity = capacity;
-        _segmentPoints = Math.Clamp(capacity / 8, 2, MaxSegmentPoints);
+        _segmentPoints = Math.Clamp(capacity / 4, 4, MaxSegmentPoints);
     }
 
     public long StepMs { get; }
@@ -71,16 +72,16 @@ public sealed class SignalSeries
         }
 
         var value = new Decoded(step, point);
-        if (_count == 0 || step > _last.Step)
+        _newestStep = Math.Max(_newestStep, step);
+        if (_count == 0 || (step > _last.Step && (_pointsInLastSegment < _segmentPoints || step - _baseStep is > 0 and < int.MaxValue)))
         {
             Append(value);
         }
         else
         {
-            Rewrite(value, long.MinValue);
+            Rewrite(value, long.MinValue); // late, or so far ahead that the steps need a new base
         }
 
-        _newestStep = Math.Max(_newestStep, step);
         DropOldSegments();
     }
 
@@ -128,7 +129,7 @@ public sealed class SignalSeries
         for (var s = segment; s < _segmentCount; s++)
         {
             var end = s + 1 < _segmentCount ? _segments[s + 1].Offset : _length;
-            var state = Decoded.Start(_segments[s].FirstStep);
+            var state = Decoded.Start(FirstStep(s));
             var firstInSegment = true;
             while (reader.Position < end)
             {
@@ -159,12 +160,18 @@ public sealed class SignalSeries
         EnsureRoom(written);
         if (newSegment)
         {
-            if (_segmentCount == _segments.Length)
+            if (_segmentCount == 0)
             {
-                Array.Resize(ref _segments, Math.Max(2, _segmentCount * 2));
+                _baseStep = value.Step;
             }
 
-            _segments[_segmentCount++] = new Segment(_length, value.Step);
+            if (_segmentCount == _segments.Length)
+            {
+                // Never more than the window's worth of segments, one partly out of it and one filling.
+                Array.Resize(ref _segments, Math.Min(Math.Max(2, _segmentCount * 2), ((Capacity + _segmentPoints - 1) / _segmentPoints) + 2));
+            }
+
+            _segments[_segmentCount++] = new Segment(_length, (int)(value.Step - _baseStep));
             _pointsInLastSegment = 0;
         }
 
@@ -213,7 +220,7 @@ public sealed class SignalSeries
         for (var s = 0; s < _segmentCount; s++)
         {
             var end = s + 1 < _segmentCount ? _segments[s + 1].Offset : _length;
-            var state = Decoded.Start(_segments[s].FirstStep);
+            var state = Decoded.Start(FirstStep(s));
             var firstInSegment = true;
             while (reader.Position < end)
             {
@@ -229,7 +236,7 @@ public sealed class SignalSeries
     {
         var oldest = _newestStep - Capacity + 1;
         var drop = 0;
-        while (drop + 1 < _segmentCount && _segments[drop + 1].FirstStep <= oldest)
+        while (drop + 1 < _segmentCount && FirstStep(drop + 1) <= oldest)
         {
             drop++;
         }
@@ -243,7 +250,7 @@ public sealed class SignalSeries
         for (var s = 0; s < drop; s++)
         {
             var end = _segments[s + 1].Offset;
-            var state = Decoded.Start(_segments[s].FirstStep);
+            var state = Decoded.Start(FirstStep(s));
             var firstInSegment = true;
             while (reader.Position < end)
             {
@@ -295,7 +302,7 @@ public sealed class SignalSeries
         while (lo < hi)
         {
             var mid = (lo + hi + 1) / 2;
-            if (_segments[mid].FirstStep <= step)
+            if (FirstStep(mid) <= step)
             {
                 lo = mid;
             }
@@ -455,8 +462,10 @@ public sealed class SignalSeries
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 
-    /// <summary>Where a segment's coded points begin in the stream, and the step of its first point.</summary>
-    private readonly record struct Segment(int Offset, long FirstStep);
+    private long FirstStep(int segment) => _baseStep + _segments[segment].FirstStep;
+
+    /// <summary>Where a segment's coded points begin in the stream, and the step of its first point (relative to the base step).</summary>
+    private readonly record struct Segment(int Offset, int FirstStep);
 
     /// <summary>A point with its step number, as coded and decoded.</summary>
     private readonly record struct Decoded(long Step, double Mean, double Min, double Max, double Last, int Count)

@@ -157,6 +157,31 @@ public class SignalSeriesCodingTests
         }
     }
 
+    [Fact]
+    public void A_jump_of_billions_of_steps_keeps_the_window_and_the_points_after_it()
+    {
+        var series = new SignalSeries(60_000, 50);
+        for (var s = 0; s < 120; s++)
+        {
+            series.Add(new SeriesPoint(s * 60_000L, s, s, s, s, 1));
+        }
+
+        var far = 5_000_000_000L; // more steps than 32 bits count from the first one
+        var expected = new List<SeriesPoint>();
+        for (var s = far; s < far + 130; s++)
+        {
+            series.Add(new SeriesPoint(s * 60_000L, 0.5, 0.25, 0.75, 0.5, 2));
+        }
+
+        series.Add(new SeriesPoint((far + 100) * 60_000L, 7, 7, 7, 7, 1)); // late, inside the window
+        for (var s = far + 80; s < far + 130; s++)
+        {
+            expected.Add(s == far + 100 ? new SeriesPoint(s * 60_000L, 7, 7, 7, 7, 1) : new SeriesPoint(s * 60_000L, 0.5, 0.25, 0.75, 0.5, 2));
+        }
+
+        Assert.Equal(expected, series.Since(0));
+    }
+
     private static void Compare(SignalSeries coded, FullRingSeries full, Random random, long step, bool clearedPastNewest)
     {
         AssertSameList(full.Since(Everything), coded.Since(Everything));
