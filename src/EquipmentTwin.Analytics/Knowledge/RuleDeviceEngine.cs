@@ -576,16 +576,16 @@ public sealed class RuleDeviceEngine : IDeviceEngine
 
         if (history.LastSeenMs(w.Signal) is not { } seen || history.LastValue(w.Signal) is not { } value)
         {
-            return false;
+            return w.Unless;
         }
 
         if (w.MaxAgeMs is { } maxAge && nowMs - seen > maxAge)
         {
-            return false;
+            return w.Unless;
         }
 
         reading = new Reading(w.Signal, value, seen);
-        return w.Comparison.Holds(value);
+        return w.Comparison.Holds(value) != w.Unless;
     }
 
     private long GapTolerance(string signal, long minimumMs) =>
