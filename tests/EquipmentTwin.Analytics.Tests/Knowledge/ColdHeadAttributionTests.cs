@@ -29,4 +29,14 @@ public class ColdHeadAttributionTests
         silent.Feed("coldhead_stage2_k", 0, H(3), Min(1), _ => 4.7);
         Assert.NotNull(silent.Evidence("mr-coldhead-hot"));
     }
+
+    [Fact]
+    public void Boil_off_above_the_tired_cold_head_figure_names_the_cold_head()
+    {
+        var h = new RuleHarness(Shipped);
+
+        h.Feed("boiloff_l_per_day", 0, D(3), D(1), _ => 2.4);
+
+        Assert.Equal("cold_head", h.Evidence("mr-boiloff-high")!.Component);
+    }
 }
