@@ -45,6 +45,9 @@ public sealed record DeviceSpec
     /// <summary>Exams per hour outside opening hours (a site that scans at night); null: the modality's default.</summary>
     public double? NightExamsPerHour { get; init; }
 
+    /// <summary>Day (from the simulation start) from which <see cref="NightExamsPerHour"/> applies; before it the modality's default (a site that starts scanning at night).</summary>
+    public double NightExamsFromDays { get; init; }
+
     /// <summary>Multiplies the σ of every sensor's noise (1: the modality's default).</summary>
     public double NoiseScale { get; init; } = 1;
 

@@ -111,6 +111,7 @@ public static class FleetLoader
                 ExamsPerWeekday = usage?.Has("examsPerWeekday") == true ? usage.Value.NonNegative("examsPerWeekday", 0) : null,
                 ExamsPerWeekendDay = usage?.Has("examsPerWeekendDay") == true ? usage.Value.NonNegative("examsPerWeekendDay", 0) : null,
                 NightExamsPerHour = usage?.Has("nightExamsPerHour") == true ? usage.Value.NonNegative("nightExamsPerHour", 0) : null,
+                NightExamsFromDays = usage?.Has("nightExamsFromDays") == true ? usage.Value.NonNegative("nightExamsFromDays", 0) : 0,
                 NoiseScale = d.Has("noiseScale") ? d.Positive("noiseScale", 1) : 1,
                 UtcOffsetHours = site.UtcOffsetHours,
                 ServiceIntervalDays = d.NonNegative("serviceIntervalDays", defaultInterval),
