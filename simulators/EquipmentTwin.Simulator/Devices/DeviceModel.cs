@@ -371,7 +371,7 @@ internal abstract class DeviceModel
         var weekend = IsWeekend(midnight);
         var u = Usage;
         double open = weekend ? u.WeekendOpenHour : u.WeekdayOpenHour, close = weekend ? u.WeekendCloseHour : u.WeekdayCloseHour;
-        var mean = weekend ? u.ExamsPerWeekendDay : u.ExamsPerWeekday;
+        var mean = (weekend ? u.ExamsPerWeekendDay : u.ExamsPerWeekday) * (midnight < StartMs + (long)(u.RampUpDays * Day) ? u.RampUpShare : 1);
         var lastEnd = _exams.Count > 0 ? _exams[^1].End : long.MinValue;
 
         // Night emergencies before opening.

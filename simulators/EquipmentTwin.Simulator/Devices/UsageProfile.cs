@@ -21,6 +21,11 @@ internal sealed record UsageProfile(
     /// <summary>Simulation-relative day from which <see cref="NightExamsPerHour"/> applies; 0: from the start.</summary>
     public double NightFromDays { get; init; }
 
+    /// <summary>Share of the day exams before <see cref="RampUpDays"/>; 1: no ramp-up.</summary>
+    public double RampUpShare { get; init; } = 1;
+
+    public double RampUpDays { get; init; }
+
     public static UsageProfile For(DeviceSpec spec)
     {
         var p = spec.Modality switch
@@ -37,6 +42,8 @@ internal sealed record UsageProfile(
             NightExamsPerHour = spec.NightExamsPerHour ?? p.NightExamsPerHour,
             EarlyNightExamsPerHour = p.NightExamsPerHour,
             NightFromDays = spec.NightExamsFromDays,
+            RampUpShare = spec.RampUpShare,
+            RampUpDays = spec.RampUpDays,
         };
     }
 

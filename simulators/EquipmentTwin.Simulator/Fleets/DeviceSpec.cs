@@ -48,6 +48,12 @@ public sealed record DeviceSpec
     /// <summary>Day (from the simulation start) from which <see cref="NightExamsPerHour"/> applies; before it the modality's default (a site that starts scanning at night).</summary>
     public double NightExamsFromDays { get; init; }
 
+    /// <summary>Share of the usual day exams before <see cref="RampUpDays"/> (a new site ramping up, or holiday weeks); 1: none.</summary>
+    public double RampUpShare { get; init; } = 1;
+
+    /// <summary>Day (from the simulation start) until which <see cref="RampUpShare"/> applies.</summary>
+    public double RampUpDays { get; init; }
+
     /// <summary>Multiplies the σ of every sensor's noise (1: the modality's default).</summary>
     public double NoiseScale { get; init; } = 1;
 

@@ -112,6 +112,8 @@ public static class FleetLoader
                 ExamsPerWeekendDay = usage?.Has("examsPerWeekendDay") == true ? usage.Value.NonNegative("examsPerWeekendDay", 0) : null,
                 NightExamsPerHour = usage?.Has("nightExamsPerHour") == true ? usage.Value.NonNegative("nightExamsPerHour", 0) : null,
                 NightExamsFromDays = usage?.Has("nightExamsFromDays") == true ? usage.Value.NonNegative("nightExamsFromDays", 0) : 0,
+                RampUpShare = usage?.Has("rampUpShare") == true ? usage.Value.NonNegative("rampUpShare", 1) : 1,
+                RampUpDays = usage?.Has("rampUpDays") == true ? usage.Value.NonNegative("rampUpDays", 0) : 0,
                 NoiseScale = d.Has("noiseScale") ? d.Positive("noiseScale", 1) : 1,
                 UtcOffsetHours = site.UtcOffsetHours,
                 ServiceIntervalDays = d.NonNegative("serviceIntervalDays", defaultInterval),
