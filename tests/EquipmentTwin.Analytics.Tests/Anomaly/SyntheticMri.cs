@@ -59,6 +59,17 @@ public sealed class SyntheticMri
     }
 
     public double? DriftStartDay { get; init; }
+
+    /// <summary>From this day the device scans around the clock: the night hours are as busy as the day's (a site that starts scanning at night).</summary>
+    public double? NightScanningFromDay { get; init; }
+
+    /// <summary>Until this day the device does a fifth of its usual work (a baseline learnt in a quiet fortnight).</summary>
+    public double QuietUntilDay { get; init; }
+
+    /// <summary>From <see cref="StepDay"/> on, these signals read this much higher (a part replaced that reads a little differently).</summary>
+    public IReadOnlyDictionary<string, double> Step { get; init; } = new Dictionary<string, double>();
+
+    public double StepDay { get; init; } = double.PositiveInfinity;
     public IReadOnlyList<SensorFault> Faults { get; init; } = [];
 
     /// <summary>The drift added to <paramref name="signal"/> at <paramref name="day"/>, in signal units.</summary>
@@ -76,7 +87,7 @@ public sealed class SyntheticMri
             var day = k / 288.0;
             var hour = (k % 288) / 12.0;
             var d = k / 288;
-            var u = _intensity[d] * Bump(hour);
+            var u = (day < QuietUntilDay ? 0.2 : 1) * _intensity[d] * (NightScanningFromDay is { } night && day >= night ? 0.9 : Bump(hour));
             var frac = (k % 288) / 288.0;
             var a = _ambient[d] * (1 - frac) + _ambient[d + 1] * frac + 0.5 * Math.Sin(2 * Math.PI * (hour - 9) / 24);
 
@@ -98,7 +109,7 @@ public sealed class SyntheticMri
 
             foreach (var (name, raw) in values)
             {
-                var v = raw + DriftAt(name, day);
+                var v = raw + DriftAt(name, day) + (day >= StepDay && Step.TryGetValue(name, out var step) ? step : 0);
                 if (Faulty(name, day, k, stuck, ref v))
                 {
                     yield return LogRecord.Param(t, name, v);
