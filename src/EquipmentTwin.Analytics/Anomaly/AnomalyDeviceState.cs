@@ -14,6 +14,7 @@ internal sealed class AnomalyDeviceState
     private readonly int _baselineDays;
     private readonly int[] _eventCounts = new int[4];
     private readonly AnomalyFeatures.Scratch _scratch = new();
+    private readonly HourlyActivity _activity = new();
     private readonly float[] _row;
     private DeviceBaseline? _baseline;
     private DeviceBaseline? _previous;
@@ -32,7 +33,14 @@ internal sealed class AnomalyDeviceState
 
     public void OnBucket(string signal, in SeriesPoint bucket) => Quality.OnBucket(signal, bucket);
 
-    public void OnEvent(in LogRecord record) => _eventCounts[(int)record.Severity]++;
+    public void OnEvent(in LogRecord record)
+    {
+        _eventCounts[(int)record.Severity]++;
+        if (record.Severity == Severity.Info)
+        {
+            _activity.OnInfoEvent();
+        }
+    }
 
     /// <summary>After maintenance the device's normal is learned again from the next hour on.</summary>
     public void OnMaintenance(MaintenanceRecord record)
@@ -51,6 +59,7 @@ internal sealed class AnomalyDeviceState
             _baseline = new DeviceBaseline(Features, first - Mod(first, DeviceHistory.HourMs), _baselineDays);
         }
 
+        _activity.CloseHour(hourEndMs);
         var b = _baseline;
         for (var i = 0; i < Features.Signals.Count; i++)
         {
@@ -63,7 +72,7 @@ internal sealed class AnomalyDeviceState
         ReadOnlySpan<float> result = default;
         if (!b.Frozen && hourEndMs > b.StartMs)
         {
-            b.AddHour(history, hourEndMs, masked);
+            b.AddHour(history, hourEndMs, masked, _activity);
             if (isWindowEnd && hourEndMs - AnomalyFeatures.WindowMs >= b.StartMs)
             {
                 b.AddWindow(history, hourEndMs, _eventCounts, masked, _scratch);
@@ -76,7 +85,7 @@ internal sealed class AnomalyDeviceState
         }
         else if (b.Frozen && isWindowEnd && hourEndMs - AnomalyFeatures.WindowMs >= b.EndMs)
         {
-            Features.Compute(history, b, hourEndMs, _eventCounts, masked, _row, _scratch);
+            Features.Compute(history, b, _activity, hourEndMs, _eventCounts, masked, _row, _scratch);
             result = _row;
         }
 
