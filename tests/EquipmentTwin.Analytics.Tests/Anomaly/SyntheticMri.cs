@@ -63,8 +63,10 @@ public sealed class SyntheticMri
     /// <summary>From this day the device scans around the clock: the night hours are as busy as the day's (a site that starts scanning at night).</summary>
     public double? NightScanningFromDay { get; init; }
 
-    /// <summary>Until this day the device does a fifth of its usual work (a baseline learnt in a quiet fortnight).</summary>
+    /// <summary>Until this day the device does <see cref="QuietShare"/> of its usual work (a baseline learnt in quiet weeks).</summary>
     public double QuietUntilDay { get; init; }
+
+    public double QuietShare { get; init; } = 0.2;
 
     /// <summary>From <see cref="StepDay"/> on, these signals read this much higher (a part replaced that reads a little differently).</summary>
     public IReadOnlyDictionary<string, double> Step { get; init; } = new Dictionary<string, double>();
@@ -87,7 +89,7 @@ public sealed class SyntheticMri
             var day = k / 288.0;
             var hour = (k % 288) / 12.0;
             var d = k / 288;
-            var u = (day < QuietUntilDay ? 0.2 : 1) * _intensity[d] * (NightScanningFromDay is { } night && day >= night ? 0.9 : Bump(hour));
+            var u = (day < QuietUntilDay ? QuietShare : 1) * _intensity[d] * (NightScanningFromDay is { } night && day >= night ? 0.9 : Bump(hour));
             var frac = (k % 288) / 288.0;
             var a = _ambient[d] * (1 - frac) + _ambient[d + 1] * frac + 0.5 * Math.Sin(2 * Math.PI * (hour - 9) / 24);
 
