@@ -80,4 +80,67 @@ public sealed class ChunkCodecTests
         Assert.InRange(bytes, 1, 1024 * 1.2);
         AssertExact(ts, vs);
     }
+
+    [Fact]
+    public void Every_bit_width_of_the_packed_blocks_comes_back_exactly()
+    {
+        // Timestamp steps and whole-number values drawn from 1 to 60 bits, so the blocks are packed at every width
+        // the fast one-load-per-value path takes (up to 56 bits) and the wider ones it leaves to the bit reader.
+        for (var bits = 1; bits <= 60; bits++)
+        {
+            var rng = new Random(bits);
+            // As many readings as fit between long.MinValue and long.MaxValue at steps of up to 2^bits.
+            var n = (int)Math.Min(300, 3 * (1L << (62 - Math.Min(bits, 62))));
+            var ts = new long[n];
+            var vs = new double[n];
+            var t = long.MinValue + 1;
+            for (var i = 0; i < n; i++)
+            {
+                t += 1 + (rng.NextInt64() & ((1L << bits) - 1));
+                ts[i] = t;
+                vs[i] = bits <= 50 ? (rng.NextInt64() & ((1L << bits) - 1)) - (1L << (bits - 1)) : rng.NextDouble();
+            }
+
+            AssertExact(ts, vs);
+        }
+    }
+
+    [Fact]
+    public void A_chunk_decodes_the_same_alone_and_as_a_slice_of_a_larger_buffer()
+    {
+        var rng = new Random(4);
+        var ts = Enumerable.Range(0, 256).Select(i => 1_795_982_400_000 + 1_000L * i + rng.Next(0, 50)).ToArray();
+        var vs = ts.Select(_ => Math.Round(30 + rng.NextDouble() * 5, 2)).ToArray();
+        var chunk = ChunkCodec.Encode(ts, vs);
+        var padded = new byte[chunk.Length + 64];
+        rng.NextBytes(padded);
+        chunk.CopyTo(padded, 16);
+
+        var ots = new long[256];
+        var ovs = new double[256];
+        Assert.Equal(256, ChunkCodec.Decode(padded.AsSpan(16, chunk.Length), ots, ovs));
+
+        Assert.Equal(ts, ots);
+        Assert.Equal(vs, ovs);
+    }
+
+    [Fact]
+    public void A_truncated_chunk_is_refused_not_decoded_from_bytes_past_its_end()
+    {
+        var rng = new Random(9);
+        var ts = Enumerable.Range(0, 300).Select(i => 1_795_982_400_000 + 1_000L * i + rng.Next(0, 50)).ToArray();
+        foreach (var vs in new[] { ts.Select(_ => Math.Round(rng.NextDouble() * 100, 2)).ToArray(), ts.Select(_ => rng.NextDouble()).ToArray() })
+        {
+            var chunk = ChunkCodec.Encode(ts, vs);
+            var ots = new long[300];
+            var ovs = new double[300];
+            for (var length = 1; length < chunk.Length; length++)
+            {
+                // The prefix sits at the start of the whole chunk's bytes, so a decoder that read past the prefix
+                // would find valid data there and succeed.
+                var prefix = chunk.AsMemory(0, length);
+                Assert.ThrowsAny<Exception>(() => ChunkCodec.Decode(prefix.Span, ots, ovs));
+            }
+        }
+    }
 }

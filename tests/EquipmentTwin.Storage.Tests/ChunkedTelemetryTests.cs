@@ -173,6 +173,58 @@ public sealed class ChunkedTelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Bucket_queries_equal_every_reading_when_every_blob_of_a_day_is_read_and_a_day_of_overlapping_open_chunks_lies_between_sealed_days()
+    {
+        var expected = new SortedDictionary<long, double>();
+        var rng = new Random(17);
+        await using var store = SqliteTelemetryStore.Open(_dir.Path);
+        // Days 1 and 3: a reading a second with values that need XOR coding (about 2 KB a sealed chunk, so a day whose
+        // every chunk crosses a bucket edge holds far more blob bytes than the query's first buffer).
+        long seq = 0;
+        foreach (var day in new[] { 0L, 2L })
+        {
+            for (var b = 0; b < 86_400 / 4_800; b++)
+            {
+                var records = Enumerable.Range(b * 4_800, 4_800).Select(i => LogRecord.Param(T0 + (day * 86_400_000L) + (i * 1_000L) + rng.Next(0, 50), "x", rng.NextDouble() * 100)).ToList();
+                records.ForEach(r => expected[r.TimestampMs] = r.Value);
+                await store.WriteAsync([Batch("edge", ++seq, records)], _ct);
+            }
+        }
+
+        // Day 2, written last: open chunks that interleave in time, one rewriting readings already stored.
+        var day2 = T0 + 86_400_000L;
+        for (var w = 0; w < 5; w++)
+        {
+            var records = Enumerable.Range(0, 60).Select(i => LogRecord.Param(day2 + ((i * 5 + w) * 7_000L) - (w == 4 ? 7_000 : 0), "x", Math.Round(rng.NextDouble() * 100, 2))).ToList();
+            records.ForEach(r => expected[r.TimestampMs] = r.Value);
+            await store.WriteAsync([Batch("edge", ++seq, records)], _ct);
+        }
+
+        // Ranges that start and end inside chunks; bucket counts from one bucket to more buckets than chunks.
+        foreach (var (from, to) in new[] { (T0 + 777, T0 + (3 * 86_400_000L) - 12_345), (T0 - 1, T0 + (3 * 86_400_000L)), (day2 - 3_600_000, day2 + 3_600_000) })
+        {
+            foreach (var count in new[] { 1, 50, 2_000, 20_000 })
+            {
+                var buckets = await store.QuerySignalBucketsAsync("mri01", "x", Ms(from), Ms(to), count, _ct);
+                AssertEqualsEveryReading(expected, from, to, buckets);
+            }
+        }
+    }
+
+    private static void AssertEqualsEveryReading(SortedDictionary<long, double> expected, long from, long to, SignalBuckets buckets)
+    {
+        var width = buckets.BucketMs;
+        var naive = expected.Where(kv => kv.Key >= from && kv.Key < to).GroupBy(kv => (kv.Key - from) / width)
+            .Select(g => new SignalBucket(from + (g.Key * width), g.Min(kv => kv.Value), g.Max(kv => kv.Value), g.Average(kv => kv.Value), g.Count())).ToList();
+        Assert.Equal(naive.Count, buckets.Buckets.Count);
+        foreach (var (a, b) in naive.Zip(buckets.Buckets))
+        {
+            Assert.Equal((a.StartMs, a.Count, a.Min, a.Max), (b.StartMs, b.Count, b.Min, b.Max));
+            Assert.Equal(a.Mean, b.Mean, 9);
+        }
+    }
+
+    [Fact]
     public async Task Readings_take_a_few_bytes_each_on_disk_page_overhead_included()
     {
         var rng = new Random(5);

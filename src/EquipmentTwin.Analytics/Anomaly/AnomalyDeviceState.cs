@@ -13,7 +13,7 @@ internal sealed class AnomalyDeviceState
 {
     private readonly int _baselineDays;
     private readonly int[] _eventCounts = new int[4];
-    private readonly AnomalyFeatures.Scratch _scratch = new();
+    private static AnomalyFeatures.Scratch _scratch => AnomalyFeatures.Scratch.Shared;
     private readonly HourlyActivity _activity = new();
     private readonly float[] _row;
     private DeviceBaseline? _baseline;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EquipmentTwin.Analytics.History;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
@@ -46,6 +47,12 @@ public sealed class AnomalyFeatures
     public const float Clamp = 50f;
 
     private static readonly Severity[] Severities = [Severity.Info, Severity.Warning, Severity.Error, Severity.Critical];
+
+    // One layout per catalog, shared by every device of the modality (it is immutable; ~8 KB a device when each kept its own).
+    private static readonly ConditionalWeakTable<ModalityCatalog, AnomalyFeatures> Shared = new();
+
+    /// <summary>The layouts of feature set 1, for models made before set 2 (one per catalog, as <see cref="Shared"/>).</summary>
+    private static readonly ConditionalWeakTable<ModalityCatalog, AnomalyFeatures> SharedSet1 = new();
 
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly float[] _baseline;
@@ -132,7 +139,12 @@ public sealed class AnomalyFeatures
 
     public int IndexOf(string featureName) => _index.TryGetValue(featureName, out var i) ? i : -1;
 
-    public static AnomalyFeatures For(ModalityCatalog catalog, int featureSet = CurrentFeatureSet) => new(catalog, featureSet);
+    public static AnomalyFeatures For(ModalityCatalog catalog, int featureSet = CurrentFeatureSet) => featureSet switch
+    {
+        CurrentFeatureSet => Shared.GetValue(catalog, c => new AnomalyFeatures(c, CurrentFeatureSet)),
+        1 => SharedSet1.GetValue(catalog, c => new AnomalyFeatures(c, 1)),
+        _ => new AnomalyFeatures(catalog, featureSet), // throws: an unknown set
+    };
 
     /// <summary>The signal (layout index: signals, then cumulative signals) a feature describes, or −1 for event counts.</summary>
     public int SignalIndexOfFeature(int featureIndex)
@@ -350,6 +362,12 @@ public sealed class AnomalyFeatures
     /// <summary>Reused buffers so a window costs no allocation beyond its first.</summary>
     internal sealed class Scratch
     {
+        [ThreadStatic]
+        private static Scratch? t_shared;
+
+        /// <summary>This thread's lists: they only live through one computation, so devices share them instead of each keeping its own.</summary>
+        public static Scratch Shared => t_shared ??= new();
+
         public readonly List<SeriesPoint> Points = new(32);
         public readonly List<SeriesPoint> Buckets = new(80);
         public readonly List<double> Values = new(80);

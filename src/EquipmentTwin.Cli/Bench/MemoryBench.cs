@@ -105,7 +105,7 @@ public static class MemoryBench
             var fillSeconds = sw.Elapsed.TotalSeconds;
             var (after, afterHeap) = Heap();
             var live = pipeline.Devices.Count;
-            var (hourlySlots, fiveMinuteSlots) = HistorySlots(pipeline);
+            var (hourlySlots, fiveMinuteSlots, historyBytes) = HistorySlots(pipeline);
             GC.KeepAlive(pipeline);
             var perDevice = (after - baseline) / (double)count;
             plotted.Add(new MemoryPlots.Point(count, after, baseline));
@@ -122,9 +122,10 @@ public static class MemoryBench
                 bytesPerDevice = perDevice,
                 projectedBytesFor10k = perDevice * 10_000,
                 historySlotsPerDevice = new { hourly = hourlySlots / (double)count, fiveMinute = fiveMinuteSlots / (double)count },
-                historyBytesPerDevice = (hourlySlots + fiveMinuteSlots) * (double)SignalSeries.SlotBytes / count,
+                historyBytesPerDevice = historyBytes / (double)count,
+                historyBytesPerPoint = historyBytes / (double)Math.Max(1, hourlySlots + fiveMinuteSlots),
             });
-            lines.Add($"{count:N0} devices ({records:N0} records in {fillSeconds:0.0} s): heap {after / 1048576.0:N1} MiB after, {baseline / 1048576.0:N1} MiB with the pipeline and no device (baseline) → {perDevice / 1024:N1} KiB per device, of which {(hourlySlots + fiveMinuteSlots) * (double)SignalSeries.SlotBytes / count / 1024:N1} KiB history windows ({hourlySlots / (double)count:N0} hourly and {fiveMinuteSlots / (double)count:N0} 5-minute points); 10k devices ≈ {perDevice * 10_000 / 1073741824.0:0.00} GiB");
+            lines.Add($"{count:N0} devices ({records:N0} records in {fillSeconds:0.0} s): heap {after / 1048576.0:N1} MiB after, {baseline / 1048576.0:N1} MiB with the pipeline and no device (baseline) → {perDevice / 1024:N1} KiB per device, of which {historyBytes / (double)count / 1024:N1} KiB coded history windows ({hourlySlots / (double)count:N0} hourly and {fiveMinuteSlots / (double)count:N0} 5-minute points, {historyBytes / (double)Math.Max(1, hourlySlots + fiveMinuteSlots):0.0} bytes each); 10k devices ≈ {perDevice * 10_000 / 1073741824.0:0.00} GiB");
         }
 
         if (o.PlotDirectory is { } plots)
@@ -157,20 +158,23 @@ public static class MemoryBench
         return 0;
     }
 
-    /// <summary>Hourly and 5-minute slots the devices' histories hold (what the engines' declared windows cost).</summary>
-    private static (long Hourly, long FiveMinute) HistorySlots(AnalyticsPipeline pipeline)
+    /// <summary>Hourly and 5-minute points the devices' histories hold, and the bytes their coded windows take (what the engines' declared windows cost).</summary>
+    private static (long Hourly, long FiveMinute, long Bytes) HistorySlots(AnalyticsPipeline pipeline)
     {
-        long hourly = 0, fiveMinute = 0;
+        long hourly = 0, fiveMinute = 0, bytes = 0;
         foreach (var device in pipeline.Devices)
         {
             foreach (var signal in device.History.Signals)
             {
-                hourly += device.History.Hourly(signal)!.Allocated;
-                fiveMinute += device.History.FiveMinute(signal)!.Allocated;
+                var h = device.History.Hourly(signal)!;
+                var f = device.History.FiveMinute(signal)!;
+                hourly += h.Count;
+                fiveMinute += f.Count;
+                bytes += h.StoredBytes + f.StoredBytes;
             }
         }
 
-        return (hourly, fiveMinute);
+        return (hourly, fiveMinute, bytes);
     }
 
     /// <summary>A value inside the signal's normal range (a rising counter for cumulative ones).</summary>

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace EquipmentTwin.Storage.Sqlite;
 
@@ -60,6 +62,8 @@ public static class ChunkCodec
     }
 
     /// <summary>Decodes a chunk into the two spans, which must hold <see cref="Count"/> items; returns the count.</summary>
+    /// <remarks>Allocates nothing: the scaled integers are unpacked into <paramref name="values"/>' own memory and
+    /// turned into doubles in place.</remarks>
     public static int Decode(ReadOnlySpan<byte> chunk, Span<long> timestamps, Span<double> values)
     {
         var format = chunk[0];
@@ -69,7 +73,7 @@ public static class ChunkCodec
         if (format == FormatScaled)
         {
             var decimals = chunk[pos++];
-            var scaled = n <= 1024 ? stackalloc long[n] : new long[n];
+            var scaled = MemoryMarshal.Cast<double, long>(values[..n]);
             ReadIntegers(chunk, ref pos, scaled);
             var p = Pow10[decimals];
             for (var i = 0; i < n; i++)
@@ -165,23 +169,25 @@ public static class ChunkCodec
             start = 2;
         }
 
-        var block = (Span<long>)stackalloc long[Block];
+        // The differences are unpacked where the values go, then summed up in place.
         for (var b = start; b < n; b += Block)
         {
-            var len = Math.Min(Block, n - b);
-            ReadBlock(src, ref pos, block[..len]);
-            for (var i = 0; i < len; i++)
+            ReadBlock(src, ref pos, raw.Slice(b, Math.Min(Block, n - b)));
+        }
+
+        if (order == 2)
+        {
+            for (var k = start; k < n; k++)
             {
-                var k = b + i;
-                if (order == 2)
-                {
-                    delta = unchecked(delta + block[i]);
-                    raw[k] = unchecked(raw[k - 1] + delta);
-                }
-                else
-                {
-                    raw[k] = unchecked(raw[k - 1] + block[i]);
-                }
+                delta = unchecked(delta + raw[k]);
+                raw[k] = unchecked(raw[k - 1] + delta);
+            }
+        }
+        else
+        {
+            for (var k = start; k < n; k++)
+            {
+                raw[k] = unchecked(raw[k - 1] + raw[k]);
             }
         }
     }
@@ -262,13 +268,28 @@ public static class ChunkCodec
         }
 
         var mask = width == 64 ? ulong.MaxValue : (1UL << width) - 1;
-        long bitPos = 0;
         var bytes = (int)((block.Length * (long)width + 7) / 8);
         var data = src.Slice(pos, bytes);
-        for (var i = 0; i < block.Length; i++)
+        var i = 0;
+        if (width <= 56 && BitConverter.IsLittleEndian)
         {
-            block[i] = unchecked(min + (long)(ReadBits(data, bitPos, width) & mask));
-            bitPos += width;
+            // One unaligned 8-byte load per value (a value of at most 56 bits starting at any bit of its first byte
+            // fits in it), for every value whose load stays inside the chunk; the bytes after the block are read but
+            // masked off. The rest go through ReadBits.
+            var tail = src[pos..];
+            var safe = tail.Length < 8 ? 0 : (int)Math.Min(block.Length, ((long)(tail.Length - 8) * 8 / width) + 1);
+            ref var first = ref MemoryMarshal.GetReference(tail);
+            long bitPos = 0;
+            for (; i < safe; i++, bitPos += width)
+            {
+                var word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref first, (nint)(bitPos >> 3)));
+                block[i] = unchecked(min + (long)((word >> (int)(bitPos & 7)) & mask));
+            }
+        }
+
+        for (; i < block.Length; i++)
+        {
+            block[i] = unchecked(min + (long)(ReadBits(data, i * (long)width, width) & mask));
         }
 
         pos += bytes;

@@ -1,4 +1,6 @@
+using System.Buffers;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace EquipmentTwin.Storage.Sqlite;
 
@@ -287,105 +289,132 @@ internal sealed class ChunkTable
 
     /// <summary>
     /// Min, max, sum and count per bucket of <paramref name="width"/> ms from <paramref name="from"/>, in bucket order
-    /// (buckets without readings are left out). A chunk that falls in one bucket is counted from its summary; the
-    /// others are decoded and walked in time order, so a bucket is looked up once per run of readings, not per reading.
+    /// (buckets without readings are left out). A chunk that falls in one bucket is counted from its summary columns
+    /// and its blob is not even read out of SQLite; the others are decoded and walked in time order, so a bucket is
+    /// looked up once per run of readings, not per reading. The rows are read one day at a time into reused buffers
+    /// (blobs copied from SQLite's own memory into a pooled array, decoded into pooled arrays, buckets in pooled
+    /// arrays): the query allocates its answer and little else.
     /// </summary>
-    public static List<(long Index, BucketAccumulator Bucket)> Buckets(SqliteConnection c, long series, long from, long to, long width)
+    public static List<SignalBucket> Buckets(SqliteConnection c, long series, long from, long to, long width)
     {
         var count = checked((int)Math.Max(1, ((to - from) + width - 1) / width));
-        var buckets = new BucketAccumulator?[count];
-        var ts = new long[SealedReadings];
-        var vs = new double[SealedReadings];
-
-        void AddPoints(ReadOnlySpan<long> times, ReadOnlySpan<double> values)
+        using var buckets = new BucketArrays(count);
+        var day = new DayBuffer();
+        var ts = ArrayPool<long>.Shared.Rent(SealedReadings);
+        var vs = ArrayPool<double>.Shared.Rent(SealedReadings);
+        try
         {
-            var i = 0;
-            while (i < times.Length && times[i] < from)
+            // The rows are stepped through SQLitePCL directly: Microsoft.Data.Sqlite's reader costs a few microseconds
+            // per row (type checks per column, a copied byte[] per blob), several times SQLite's own cost here.
+            var db = c.Handle ?? throw new InvalidOperationException("the connection is not open");
+            // Microsoft.Data.Sqlite retries a busy step itself; stepping directly, SQLite's own busy handler waits instead.
+            Check(db, raw.sqlite3_busy_timeout(db, c.DefaultTimeout * 1000));
+            Check(db, raw.sqlite3_prepare_v2(db, BucketSql, out var stmt));
+            using var _ = stmt;
+            Check(db, raw.sqlite3_bind_int64(stmt, 1, series));
+            Check(db, raw.sqlite3_bind_int64(stmt, 2, Partition(from) * PartitionMs));
+            Check(db, raw.sqlite3_bind_int64(stmt, 3, to));
+            Check(db, raw.sqlite3_bind_int64(stmt, 4, from));
+            Check(db, raw.sqlite3_bind_int64(stmt, 5, width));
+            int rc;
+            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
             {
-                i++;
+                var t0 = raw.sqlite3_column_int64(stmt, 1);
+                if (day.Rows.Count > 0 && Partition(t0) != day.Partition)
+                {
+                    AddDay(c, day, buckets, from, to, width, ref ts, ref vs);
+                }
+
+                day.Partition = Partition(t0);
+                int offset = 0, length = -1;
+                if (raw.sqlite3_column_type(stmt, 8) != raw.SQLITE_NULL)
+                {
+                    var blob = raw.sqlite3_column_blob(stmt, 8);
+                    length = blob.Length;
+                    offset = day.Reserve(length);
+                    blob.CopyTo(day.Blobs.AsSpan(offset));
+                }
+
+                day.Rows.Add(new SummaryRow(
+                    raw.sqlite3_column_int64(stmt, 0), t0, raw.sqlite3_column_int64(stmt, 2), raw.sqlite3_column_int(stmt, 3),
+                    raw.sqlite3_column_double(stmt, 4), raw.sqlite3_column_double(stmt, 5), raw.sqlite3_column_double(stmt, 6),
+                    raw.sqlite3_column_int64(stmt, 7) == 1, offset, length));
             }
 
-            while (i < times.Length && times[i] < to)
+            Check(db, rc);
+            if (day.Rows.Count > 0)
             {
-                var index = (times[i] - from) / width;
-                var end = Math.Min(to, from + ((index + 1) * width));
-                var bucket = buckets[index] ??= new BucketAccumulator();
-                for (; i < times.Length && times[i] < end; i++)
-                {
-                    bucket.Add(values[i]);
-                }
+                AddDay(c, day, buckets, from, to, width, ref ts, ref vs);
             }
+
+            return buckets.ToList(from, width);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(ts);
+            ArrayPool<double>.Shared.Return(vs);
+            day.Dispose();
+        }
+    }
+
+    /// <summary>The chunks of a bucket query, with the blob only where a chunk crosses a bucket edge or an end of the range.</summary>
+    private const string BucketSql = "SELECT id, t0, t1, n, vmin, vmax, vsum, sealed, " +
+        "CASE WHEN t0 >= ?4 AND t1 < ?3 AND (t0 - ?4) / ?5 = (t1 - ?4) / ?5 THEN NULL ELSE data END " +
+        "FROM chunks WHERE series = ?1 AND t0 >= ?2 AND t0 < ?3 AND t1 >= ?4 ORDER BY t0, id";
+
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+    }
+
+    /// <summary>Adds one day's chunks to the buckets; a day whose chunks overlap (open chunks) is merged first.</summary>
+    private static void AddDay(SqliteConnection c, DayBuffer day, BucketArrays buckets, long from, long to, long width, ref long[] ts, ref double[] vs)
+    {
+        var rows = day.Rows;
+        var disjoint = true;
+        for (var i = 1; i < rows.Count && disjoint; i++)
+        {
+            disjoint = rows[i].T0 > rows[i - 1].T1;
         }
 
-        var rows = ReadForBuckets(c, series, from, to, width);
-        foreach (var day in Days(rows))
+        if (!disjoint)
         {
-            var group = day;
-            if (!Disjoint(group))
+            // Overlapping (open) chunks are merged in write order, which takes every blob of the day: rare, not pooled.
+            var group = WithData(c, rows.ConvertAll(row => new ChunkRow(row.Id, row.T0, row.T1, row.Count, row.Min, row.Max, row.Sum, row.Sealed,
+                row.BlobLength < 0 ? null : day.Blobs.AsSpan(row.BlobOffset, row.BlobLength).ToArray())));
+            var (mts, mvs) = Merge(group);
+            buckets.AddRun(mts, mvs, from, to, width);
+            day.Clear();
+            return;
+        }
+
+        foreach (var row in rows)
+        {
+            if (row.BlobLength < 0)
             {
-                // Overlapping (open) chunks are merged, which takes every blob of the day.
-                group = WithData(c, group);
-                var (mts, mvs) = Merge(group);
-                AddPoints(mts, mvs);
+                // The query leaves the blob out exactly when the chunk lies inside one bucket of the range.
+                buckets.Add((row.T0 - from) / width, row.Min, row.Max, row.Sum, row.Count);
                 continue;
             }
 
-            foreach (var row in group)
+            var data = day.Blobs.AsSpan(row.BlobOffset, row.BlobLength);
+            var n = ChunkCodec.Count(data);
+            if (n > ts.Length)
             {
-                if (row.T0 >= from && row.T1 < to && (row.T0 - from) / width == (row.T1 - from) / width)
-                {
-                    (buckets[(row.T0 - from) / width] ??= new BucketAccumulator()).Add(row);
-                    continue;
-                }
-
-                var data = row.Data ?? throw new InvalidOperationException("a chunk across a bucket edge was read without its blob");
-                var n = ChunkCodec.Count(data);
-                if (n > ts.Length)
-                {
-                    ts = new long[n];
-                    vs = new double[n];
-                }
-
-                ChunkCodec.Decode(data, ts, vs);
-                AddPoints(ts.AsSpan(0, n), vs.AsSpan(0, n));
+                ArrayPool<long>.Shared.Return(ts);
+                ArrayPool<double>.Shared.Return(vs);
+                ts = ArrayPool<long>.Shared.Rent(n);
+                vs = ArrayPool<double>.Shared.Rent(n);
             }
+
+            ChunkCodec.Decode(data, ts, vs);
+            buckets.AddRun(ts.AsSpan(0, n), vs.AsSpan(0, n), from, to, width);
         }
 
-        var list = new List<(long, BucketAccumulator)>();
-        for (var i = 0; i < buckets.Length; i++)
-        {
-            if (buckets[i] is { } b)
-            {
-                list.Add((i, b));
-            }
-        }
-
-        return list;
-    }
-
-    /// <summary>
-    /// The chunks for a bucket query: the blob only of those that cross a bucket edge (or the range's ends). A chunk inside
-    /// one bucket is counted from its summary columns, so SQLite neither copies nor the query allocates its blob.
-    /// </summary>
-    private static List<ChunkRow> ReadForBuckets(SqliteConnection c, long series, long from, long to, long width)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT id, series, t0, t1, n, vmin, vmax, vsum, vfirst, vlast, sealed, " +
-            "CASE WHEN t0 >= $from AND t1 < $to AND (t0 - $from) / $w = (t1 - $from) / $w THEN NULL ELSE data END " +
-            "FROM chunks WHERE series = $s AND t0 >= $lo AND t0 < $to AND t1 >= $from ORDER BY t0, id";
-        cmd.Parameters.AddWithValue("$s", series);
-        cmd.Parameters.AddWithValue("$lo", Partition(from) * PartitionMs);
-        cmd.Parameters.AddWithValue("$to", to);
-        cmd.Parameters.AddWithValue("$from", from);
-        cmd.Parameters.AddWithValue("$w", width);
-        var list = new List<ChunkRow>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add(new ChunkRow(r.GetInt64(0), r.GetInt64(2), r.GetInt64(3), r.GetInt32(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7), r.GetInt64(10) == 1, r.IsDBNull(11) ? null : r.GetFieldValue<byte[]>(11)));
-        }
-
-        return list;
+        day.Clear();
     }
 
     /// <summary>The same chunks, each with its blob (read by id where the bucket query left it out).</summary>
@@ -471,8 +500,51 @@ internal sealed class ChunkTable
     internal static long Partition(long ts) => ts >= 0 ? ts / PartitionMs : ((ts + 1) / PartitionMs) - 1;
 
     /// <summary>One chunk row.</summary>
-    /// <remarks><see cref="Data"/> is null only where a bucket query left the blob out (<see cref="ReadForBuckets"/>).</remarks>
+    /// <remarks><see cref="Data"/> is null only where a bucket query left the blob out (<see cref="Buckets"/>).</remarks>
     internal sealed record ChunkRow(long Id, long T0, long T1, int Count, double Min, double Max, double Sum, bool Sealed, byte[]? Data);
+
+    /// <summary>A chunk row's summary columns, and where its blob sits in <see cref="DayBuffer.Blobs"/> (length -1: not read).</summary>
+    private readonly record struct SummaryRow(long Id, long T0, long T1, int Count, double Min, double Max, double Sum, bool Sealed, int BlobOffset, int BlobLength);
+
+    /// <summary>The rows of one day of a bucket query, their blobs back to back in one pooled array.</summary>
+    private sealed class DayBuffer : IDisposable
+    {
+        private int _used;
+
+        public long Partition { get; set; }
+
+        public List<SummaryRow> Rows { get; } = new(512);
+
+        public byte[] Blobs { get; private set; } = ArrayPool<byte>.Shared.Rent(64 * 1024);
+
+        /// <summary>Room for <paramref name="length"/> more bytes; returns where they go.</summary>
+        public int Reserve(int length)
+        {
+            if (_used + length > Blobs.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Blobs.Length * 2, _used + length));
+                Blobs.AsSpan(0, _used).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(Blobs);
+                Blobs = bigger;
+            }
+
+            var offset = _used;
+            _used += length;
+            return offset;
+        }
+
+        public void Clear()
+        {
+            Rows.Clear();
+            _used = 0;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(Blobs);
+            Blobs = [];
+        }
+    }
 
     /// <summary>Readings in arrival order.</summary>
     private sealed class PointBuffer
@@ -541,27 +613,87 @@ internal sealed class ChunkTable
     }
 }
 
-/// <summary>Min, max, sum and count of the readings that fall in one bucket.</summary>
-internal sealed class BucketAccumulator
+/// <summary>Min, max, sum and count per bucket, in pooled arrays (a bucket with count 0 has no readings).</summary>
+internal sealed class BucketArrays : IDisposable
 {
-    public double Min { get; private set; } = double.PositiveInfinity;
-    public double Max { get; private set; } = double.NegativeInfinity;
-    public double Sum { get; private set; }
-    public long Count { get; private set; }
+    private readonly int _count;
+    private readonly double[] _min;
+    private readonly double[] _max;
+    private readonly double[] _sum;
+    private readonly long[] _n;
 
-    public void Add(double v)
+    public BucketArrays(int count)
     {
-        Min = Math.Min(Min, v);
-        Max = Math.Max(Max, v);
-        Sum += v;
-        Count++;
+        _count = count;
+        _min = ArrayPool<double>.Shared.Rent(count);
+        _max = ArrayPool<double>.Shared.Rent(count);
+        _sum = ArrayPool<double>.Shared.Rent(count);
+        _n = ArrayPool<long>.Shared.Rent(count);
+        _min.AsSpan(0, count).Fill(double.PositiveInfinity);
+        _max.AsSpan(0, count).Fill(double.NegativeInfinity);
+        _sum.AsSpan(0, count).Clear();
+        _n.AsSpan(0, count).Clear();
     }
 
-    public void Add(ChunkTable.ChunkRow row)
+    /// <summary>Adds a chunk's summary to one bucket.</summary>
+    public void Add(long index, double min, double max, double sum, long count)
     {
-        Min = Math.Min(Min, row.Min);
-        Max = Math.Max(Max, row.Max);
-        Sum += row.Sum;
-        Count += row.Count;
+        _min[index] = Math.Min(_min[index], min);
+        _max[index] = Math.Max(_max[index], max);
+        _sum[index] += sum;
+        _n[index] += count;
+    }
+
+    /// <summary>Adds the readings in [from, to) of a time-ordered run, one bucket lookup per run of readings in one bucket.</summary>
+    public void AddRun(ReadOnlySpan<long> times, ReadOnlySpan<double> values, long from, long to, long width)
+    {
+        var i = 0;
+        while (i < times.Length && times[i] < from)
+        {
+            i++;
+        }
+
+        while (i < times.Length && times[i] < to)
+        {
+            var index = (times[i] - from) / width;
+            var end = Math.Min(to, from + ((index + 1) * width));
+            double min = _min[index], max = _max[index], sum = _sum[index];
+            var start = i;
+            for (; i < times.Length && times[i] < end; i++)
+            {
+                var v = values[i];
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+                sum += v;
+            }
+
+            _min[index] = min;
+            _max[index] = max;
+            _sum[index] = sum;
+            _n[index] += i - start;
+        }
+    }
+
+    /// <summary>The buckets that hold readings, in order.</summary>
+    public List<SignalBucket> ToList(long from, long width)
+    {
+        var list = new List<SignalBucket>();
+        for (var i = 0; i < _count; i++)
+        {
+            if (_n[i] > 0)
+            {
+                list.Add(new SignalBucket(from + (i * width), _min[i], _max[i], _sum[i] / _n[i], _n[i]));
+            }
+        }
+
+        return list;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<double>.Shared.Return(_min);
+        ArrayPool<double>.Shared.Return(_max);
+        ArrayPool<double>.Shared.Return(_sum);
+        ArrayPool<long>.Shared.Return(_n);
     }
 }

@@ -382,16 +382,8 @@ public sealed class SqliteTelemetryStore : ITelemetryStore, IAlertStore
         var span = Math.Max(1, to.ToUnixTimeMilliseconds() - f);
         var width = Math.Max(1, (span + buckets - 1) / buckets);
         using var c = OpenReader();
-        var list = new List<SignalBucket>();
-        if (FindSeries(c, deviceId, signal) is { } series)
-        {
-            // A chunk that falls inside one bucket is counted from its summary, without decoding it.
-            foreach (var (index, b) in ChunkTable.Buckets(c, series, f, to.ToUnixTimeMilliseconds(), width))
-            {
-                list.Add(new SignalBucket(f + index * width, b.Min, b.Max, b.Sum / b.Count, b.Count));
-            }
-        }
-
+        // A chunk that falls inside one bucket is counted from its summary, without decoding it.
+        var list = FindSeries(c, deviceId, signal) is { } series ? ChunkTable.Buckets(c, series, f, to.ToUnixTimeMilliseconds(), width) : [];
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(new SignalBuckets(width, list));
     }

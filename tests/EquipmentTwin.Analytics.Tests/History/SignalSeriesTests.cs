@@ -14,22 +14,30 @@ public class SignalSeriesTests
     {
         var series = new SignalSeries(Step, 100);
         series.Add(Point(0, 1));
-        Assert.Equal(SignalSeries.InitialSlots, series.Allocated);
+        var one = series.StoredBytes;
+        Assert.InRange(one, 1, 200);
 
         for (var s = 1; s < 30; s++)
         {
             series.Add(Point(s, s));
         }
 
-        Assert.InRange(series.Allocated, 30, 64);
+        Assert.InRange(series.StoredBytes, one + 1, 30 * 200);
         for (var s = 30; s < 500; s++)
         {
             series.Add(Point(s, s));
         }
 
-        Assert.Equal(100, series.Allocated);
+        var full = series.StoredBytes;
+        for (var s = 500; s < 2_000; s++)
+        {
+            series.Add(Point(s, s));
+        }
+
+        Assert.InRange(series.Count, 100, 100 + SignalSeries.MaxSegmentPoints);
+        Assert.InRange(series.StoredBytes, 1, full * 3 / 2);
         var kept = series.Since(0);
-        Assert.Equal(Enumerable.Range(400, 100).Select(s => Point(s, s)), kept);
+        Assert.Equal(Enumerable.Range(1_900, 100).Select(s => Point(s, s)), kept);
     }
 
     [Fact]
