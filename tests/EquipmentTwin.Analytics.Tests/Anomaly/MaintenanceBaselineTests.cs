@@ -17,6 +17,21 @@ public class MaintenanceBaselineTests(AnomalyFleetFixture fleet, ITestOutputHelp
     };
 
     [Fact]
+    public void After_a_repair_the_new_baseline_waits_for_the_device_to_settle_and_after_a_service_visit_it_does_not()
+    {
+        // Settling after the repair: the first stage is 4 K warm on the day of the repair and cools back with a 5-day time constant.
+        const double repairedOnDay = 12;
+        var settle = new SyntheticMri(216, AnomalyFleetFixture.Days) { SettleFromDay = repairedOnDay, SettleKelvin = 4 };
+        var repaired = AnomalyFleetFixture.Run("settling", settle, Engine(), At(repairedOnDay, MaintenanceAction.Repair));
+
+        Assert.Empty(repaired.Evidence);
+
+        var serviced = AnomalyFleetFixture.Run("settling", new SyntheticMri(216, AnomalyFleetFixture.Days) { SettleFromDay = repairedOnDay, SettleKelvin = 4 }, Engine(), At(repairedOnDay, MaintenanceAction.Service));
+        Assert.NotEmpty(serviced.Evidence);
+        output.WriteLine($"baseline learnt while settling: day {AnomalyFleetFixture.Day(serviced.Evidence[0].HourEnd):F2} {serviced.Evidence[0].Evidence.Summary}");
+    }
+
+    [Fact]
     public void A_part_that_reads_differently_after_its_replacement_is_absorbed_by_the_baseline_learnt_after_the_maintenance()
     {
         const double replacedOnDay = 20;
@@ -36,8 +51,8 @@ public class MaintenanceBaselineTests(AnomalyFleetFixture fleet, ITestOutputHelp
     [Fact]
     public void After_the_baseline_is_learnt_again_a_drift_is_flagged_against_the_new_one()
     {
-        const double replacedOnDay = 10, driftFrom = 18;
-        const int days = 45;
+        const double replacedOnDay = 4, driftFrom = 22;
+        const int days = 50;
         var device = new SyntheticMri(213, days) { Step = NewPartReads, StepDay = replacedOnDay, DriftStartDay = driftFrom };
 
         var run = AnomalyFleetFixture.Run("relearnt", device, Engine(), Replaced(replacedOnDay));
@@ -49,8 +64,10 @@ public class MaintenanceBaselineTests(AnomalyFleetFixture fleet, ITestOutputHelp
         Assert.Contains(first.Component, (string[])["cold_head", "compressor", "water_loop"]);
     }
 
-    private static MaintenanceRecord Replaced(double day) =>
-        new(AnomalyFleetFixture.T0 + (long)(day * AnomalyFeatures.DayMs), "compressor", MaintenanceAction.Replace, "Compressor replaced", "test");
+    private static MaintenanceRecord Replaced(double day) => At(day, MaintenanceAction.Replace);
+
+    private static MaintenanceRecord At(double day, MaintenanceAction action) =>
+        new(AnomalyFleetFixture.T0 + (long)(day * AnomalyFeatures.DayMs), "compressor", action, "Compressor serviced", "test");
 
     private AnomalyEngine Engine() => new(new AnomalyModelSet([fleet.Model]));
 }

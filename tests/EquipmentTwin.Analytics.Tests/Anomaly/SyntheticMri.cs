@@ -72,6 +72,11 @@ public sealed class SyntheticMri
     public IReadOnlyDictionary<string, double> Step { get; init; } = new Dictionary<string, double>();
 
     public double StepDay { get; init; } = double.PositiveInfinity;
+
+    /// <summary>From this day the first stage reads <see cref="SettleKelvin"/> warm, cooling back with a 5-day time constant (a device settling after a repair).</summary>
+    public double SettleFromDay { get; init; } = double.PositiveInfinity;
+
+    public double SettleKelvin { get; init; }
     public IReadOnlyList<SensorFault> Faults { get; init; } = [];
 
     /// <summary>The drift added to <paramref name="signal"/> at <paramref name="day"/>, in signal units.</summary>
@@ -111,7 +116,8 @@ public sealed class SyntheticMri
 
             foreach (var (name, raw) in values)
             {
-                var v = raw + DriftAt(name, day) + (day >= StepDay && Step.TryGetValue(name, out var step) ? step : 0);
+                var v = raw + DriftAt(name, day) + (day >= StepDay && Step.TryGetValue(name, out var step) ? step : 0)
+                        + (name == "coldhead_stage1_k" && day >= SettleFromDay ? SettleKelvin * Math.Exp(-(day - SettleFromDay) / 5) : 0);
                 if (Faulty(name, day, k, stuck, ref v))
                 {
                     yield return LogRecord.Param(t, name, v);
