@@ -102,12 +102,14 @@ public static class Backtest
         }
 
         var run = Stopwatch.StartNew();
-        var records = SimulationFeed.Into(pipeline, sim.RunTracked(progress, simulating));
+        var daily = new DailyForecasts(views);
+        var records = SimulationFeed.Into(pipeline, daily.Watch(sim.RunTracked(progress, simulating)));
         pipeline.AdvanceAllTo(sim.EndMs);
+        daily.Sample();
         run.Stop();
 
         var truth = sim.GroundTruth;
-        var scores = BacktestScorer.Score(truth, views, catalog, setup.Days);
+        var scores = BacktestScorer.Score(truth, views, catalog, setup.Days, daily.ByView);
         return new BacktestReport(fleet.Name, setup.Seed, setup.Days, truth.Start, truth.End, truth.Devices.Count,
             Math.Round(truth.Devices.Count * setup.Days / 30.4375, 2), scores.Engines, scores.Faults, scores.FalseAlarms,
             new BacktestTiming(Math.Round(run.Elapsed.TotalSeconds, 2), records, Math.Round(records / Math.Max(run.Elapsed.TotalSeconds, 1e-9)), Math.Round(training.Elapsed.TotalSeconds, 2)))

@@ -6,6 +6,8 @@ namespace EquipmentTwin.Evaluation;
 /// <param name="Misattributed">Alerts on a faulty device that named a component outside the fault's replaceable unit (counted in <paramref name="FalseAlarms"/> too).</param>
 /// <param name="BandCoverage50">Share of foreseen failures inside the central 50 % of the first forecast's crossing-time distribution.</param>
 /// <param name="BandCoverage90">The same for the central 90 %.</param>
+/// <param name="DailyForecasts">Forecasts for the failed component's unit that the view's open alerts on the device carried, sampled daily from onset − 1 day to the failure.</param>
+/// <param name="DailyBandCoverage50">Share of those forecasts whose central 50 % held the failure (every forecast shown before it, not only the first).</param>
 public sealed record EngineScore(
     double Recall,
     double? LeadTimeDaysMedian,
@@ -19,7 +21,11 @@ public sealed record EngineScore(
     int Misattributed = 0,
     double? BandCoverage50 = null,
     double? BandCoverage90 = null,
-    int WithBand = 0);
+    int WithBand = 0,
+    int DailyForecasts = 0,
+    double? DailyBandCoverage50 = null,
+    double? DailyBandCoverage80 = null,
+    double? DailyBandCoverage90 = null);
 
 /// <summary>One engine's scores on the faults of one scenario.</summary>
 public sealed record ScenarioScore(

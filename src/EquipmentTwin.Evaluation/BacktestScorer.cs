@@ -30,7 +30,9 @@ public sealed record BacktestScores(
 /// <item><b>Band coverage</b> at level α: of foreseen failures whose alert first carried a forecast for the
 /// fault's unit, the share whose true failure time lies in the central α of that forecast's crossing-time
 /// distribution. The distribution is read from its P10/P50/P90 as two half log-normals of time left
-/// (half normals when P10 is not after the forecast time), so the 80 % band is exactly P10–P90.</item>
+/// (half normals when P10 is not after the forecast time), so the 80 % band is exactly P10–P90.
+/// The <b>daily</b> coverage reads the same way every forecast for the fault's unit that an open alert of the
+/// view on the device carried, sampled once a day, computed from onset − tolerance to the failure.</item>
 /// </list>
 /// </summary>
 public static class BacktestScorer
@@ -43,7 +45,8 @@ public static class BacktestScorer
     /// <summary>A machine fault's windows in epoch ms.</summary>
     private sealed record Window(GroundTruthFault Fault, IReadOnlySet<string> Unit, long From, long? Failure, long ExcusedUntil);
 
-    public static BacktestScores Score(GroundTruth truth, IReadOnlyList<AlertBook> views, SignalCatalog catalog, double days)
+    public static BacktestScores Score(GroundTruth truth, IReadOnlyList<AlertBook> views, SignalCatalog catalog, double days,
+        IReadOnlyDictionary<string, IReadOnlyList<LoggedForecast>>? daily = null)
     {
         var endMs = Parse(truth.End);
         var modalities = truth.Devices.ToDictionary(d => d.Id, d => ModalityNames.TryParse(d.Modality, out var m) ? m : (Modality?)null);
@@ -70,6 +73,9 @@ public static class BacktestScorer
             var leads = new List<double>();
             var covered = new int[3]; // 50, 80, 90 %
             var withBand = 0;
+            var dailyCovered = new int[3];
+            var dailyCount = 0;
+            var logged = daily?.GetValueOrDefault(view.Name)?.ToLookup(l => l.DeviceId);
             var failures = 0;
             var leadByFault = new Dictionary<string, double?>();
             foreach (var fault in truth.Faults)
@@ -100,6 +106,21 @@ public static class BacktestScorer
                 }
 
                 failures++;
+                foreach (var l in logged?[fault.Device] ?? [])
+                {
+                    var f = l.Forecast;
+                    if (!w.Unit.Contains(f.Component) || f.ComputedAtMs < w.From || f.ComputedAtMs >= failure)
+                    {
+                        continue;
+                    }
+
+                    dailyCount++;
+                    var u = Pit(f, failure);
+                    dailyCovered[0] += Math.Abs(u - 0.5) <= 0.25 ? 1 : 0;
+                    dailyCovered[1] += failure >= f.P10Ms && failure <= f.P90Ms ? 1 : 0;
+                    dailyCovered[2] += Math.Abs(u - 0.5) <= 0.45 ? 1 : 0;
+                }
+
                 if (first.Alert is null)
                 {
                     leadByFault[fault.Id] = null;
@@ -156,7 +177,11 @@ public static class BacktestScorer
                 Misattributed: viewFalse.Count(f => f.Misattributed),
                 BandCoverage50: withBand == 0 ? null : Math.Round((double)covered[0] / withBand, 4),
                 BandCoverage90: withBand == 0 ? null : Math.Round((double)covered[2] / withBand, 4),
-                WithBand: withBand);
+                WithBand: withBand,
+                DailyForecasts: dailyCount,
+                DailyBandCoverage50: dailyCount == 0 ? null : Math.Round((double)dailyCovered[0] / dailyCount, 4),
+                DailyBandCoverage80: dailyCount == 0 ? null : Math.Round((double)dailyCovered[1] / dailyCount, 4),
+                DailyBandCoverage90: dailyCount == 0 ? null : Math.Round((double)dailyCovered[2] / dailyCount, 4));
 
             foreach (var g in truth.Faults.GroupBy(f => f.Scenario).OrderBy(g => g.Key, StringComparer.Ordinal))
             {

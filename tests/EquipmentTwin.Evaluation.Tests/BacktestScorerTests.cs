@@ -197,6 +197,34 @@ public class BacktestScorerTests
     }
 
     [Fact]
+    public void Daily_band_coverage_scores_every_forecast_shown_for_the_failed_unit_before_the_failure()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        var first = Band(20, 30, 40, 60);
+        Raise(book, "m1", "cold_head", 20, first);
+        var alert = Assert.Single(book.All);
+        LoggedForecast Log(Forecast f) => new("m1", alert.Id, f);
+        var daily = new Dictionary<string, IReadOnlyList<LoggedForecast>>
+        {
+            ["fused"] =
+            [
+                Log(first),                                  // failure at day 50: outside its 50 %, inside its 80 %
+                Log(Band(30, 45, 50, 55)),                   // at its P50: inside
+                Log(Band(35, 36, 37, 38)),                   // far too early: outside every band
+                Log(Band(35, 36, 37, 38, "cryostat")),       // another unit: not scored
+                Log(Band(51, 52, 53, 54)),                   // after the failure: not scored
+            ],
+        };
+
+        var s = BacktestScorer.Score(new GroundTruth("t", 1, At(0), At(100), [Mri("m1")], [Machine("f1", "m1", "cold_head", 10, 50, 51)], []), [book], Catalog, 100, daily);
+
+        var e = s.Engines["fused"];
+        Assert.Equal(3, e.DailyForecasts);
+        Assert.Equal((Math.Round(1 / 3.0, 4), Math.Round(2 / 3.0, 4)), (e.DailyBandCoverage50!.Value, e.DailyBandCoverage80!.Value));
+        Assert.Equal((0, 1), (e.BandCoverage50, e.BandCoverage80));
+    }
+
+    [Fact]
     public void Quantile_interpolates()
     {
         Assert.Equal(2.5, BacktestScorer.Quantile([1, 2, 3, 4], 0.5));

@@ -17,6 +17,7 @@ public sealed class AlertBook
     private readonly Dictionary<(string Device, string Group), MaintenanceAlert> _active = new();
     private readonly Dictionary<(string Device, string Group), long> _ignoreEvidenceBefore = new();
     private readonly Dictionary<(string Device, string Component), int> _counters = new();
+    private readonly Dictionary<(string Device, string Group), ServiceVisit> _visits = new();
     private readonly Func<EngineKind, bool> _include;
 
     public AlertBook(string name, FusionOptions options, Func<EngineKind, bool>? include = null)
@@ -64,6 +65,7 @@ public sealed class AlertBook
             list.Add(e);
         }
 
+        JudgeServiceVisits(device.DeviceId, byGroup, nowMs);
         foreach (var (group, list) in byGroup)
         {
             var fused = Fuse(list);
@@ -88,7 +90,8 @@ public sealed class AlertBook
 
     /// <summary>
     /// A repair, replacement or adjustment resolves the group's alert; a service visit resolves an alert on that
-    /// very component; "no fault found" on a component of the group closes its alert as a false alarm.
+    /// very component unless the evidence on it still stands an hour after the visit; "no fault found" on a
+    /// component of the group closes its alert as a false alarm.
     /// </summary>
     public void OnMaintenance(DeviceContext device, MaintenanceRecord record)
     {
@@ -110,12 +113,60 @@ public sealed class AlertBook
             Ignore(device.DeviceId, group, record.TimestampMs);
             Close(alert, AlertState.FalseAlarm, record.TimestampMs, what, record.Engineer);
         }
-        else if (fixes || alert.Component == record.Component)
+        else if (fixes)
         {
+            _visits.Remove((device.DeviceId, group));
             Ignore(device.DeviceId, group, record.TimestampMs);
             Close(alert, AlertState.Resolved, record.TimestampMs, what, record.Engineer);
         }
+        else if (alert.Component == record.Component)
+        {
+            // A scheduled visit fixes what it tops off or adjusts, not a standing failure: the preventive service of a
+            // tripped compressor leaves it tripped. Closing here hid the standing evidence, and the next symptom of the
+            // same failure (helium falling again after the top-off) opened a new alert. Judged once the engines have
+            // seen data after the visit.
+            _visits[(device.DeviceId, group)] = new ServiceVisit(alert, record.Component, record.TimestampMs, what, record.Engineer);
+        }
     }
+
+    /// <summary>After <see cref="ServiceVisitGrace"/>: resolves the visited alert unless evidence on the visited component from before the visit still stands.</summary>
+    private void JudgeServiceVisits(string deviceId, Dictionary<string, List<Evidence>> byGroup, long nowMs)
+    {
+        if (_visits.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var ((device, group), visit) in _visits.Where(v => v.Key.Device == deviceId).ToList())
+        {
+            if (nowMs - visit.AtMs < ServiceVisitGrace)
+            {
+                continue;
+            }
+
+            _visits.Remove((device, group));
+            if (!ReferenceEquals(_active.GetValueOrDefault((device, group)), visit.Alert))
+            {
+                continue;
+            }
+
+            var stands = byGroup.TryGetValue(group, out var list) && list.Any(e => e.Component == visit.Component && e.SinceMs <= visit.AtMs);
+            if (!stands)
+            {
+                Ignore(device, group, visit.AtMs);
+                Close(visit.Alert, AlertState.Resolved, nowMs, visit.What, visit.Engineer);
+                if (list is not null && list.RemoveAll(e => e.SinceMs <= visit.AtMs) >= 0 && list.Count == 0)
+                {
+                    byGroup.Remove(group);
+                }
+            }
+        }
+    }
+
+    /// <summary>How long after a service visit the evidence is judged: the rules see the next hour of data, the physics models refit on the hour.</summary>
+    private const long ServiceVisitGrace = 2 * 3_600_000;
+
+    private sealed record ServiceVisit(MaintenanceAlert Alert, string Component, long AtMs, string What, string? Engineer);
 
     public bool Acknowledge(string id, long nowMs, string? by)
     {

@@ -269,6 +269,22 @@ public sealed class RuleDeviceEngine : IDeviceEngine
             return;
         }
 
+        if (IsStuck(_points))
+        {
+            // A frozen reading is no trend: the step from the live value to the frozen one read as a fall (a stuck
+            // helium probe opened a cryostat alert on validation seed 912), and a frozen reading no longer shows a fall.
+            if (s.Active)
+            {
+                Clear(s, hourEndMs);
+            }
+            else
+            {
+                s.ConditionSinceMs = null;
+            }
+
+            return;
+        }
+
         if (LinearTrend.Fit(_points) is not { } trend || !GateOpen(r, hourEndMs, history, out var gateReading))
         {
             return;
@@ -564,16 +580,16 @@ public sealed class RuleDeviceEngine : IDeviceEngine
 
         if (history.LastSeenMs(w.Signal) is not { } seen || history.LastValue(w.Signal) is not { } value)
         {
-            return false;
+            return w.Unless;
         }
 
         if (w.MaxAgeMs is { } maxAge && nowMs - seen > maxAge)
         {
-            return false;
+            return w.Unless;
         }
 
         reading = new Reading(w.Signal, value, seen);
-        return w.Comparison.Holds(value);
+        return w.Comparison.Holds(value) != w.Unless;
     }
 
     private long GapTolerance(string signal, long minimumMs) =>
@@ -660,6 +676,36 @@ public sealed class RuleDeviceEngine : IDeviceEngine
     private static Reading[] WithGate(Reading reading, Reading? gate) => gate is { } g ? [reading, g] : [reading];
 
     private static Reading[] WithGate(Reading[] readings, Reading? gate) => gate is { } g ? [.. readings, g] : readings;
+
+    /// <summary>
+    /// A stuck sensor: the newest <see cref="StuckHours"/> hours that hold several readings each show one identical value
+    /// (the physics engine's test; hours with one reading are not judged, since such a value may repeat).
+    /// </summary>
+    private static bool IsStuck(List<SeriesPoint> points)
+    {
+        var seen = 0;
+        double? value = null;
+        for (var i = points.Count - 1; i >= 0 && seen < StuckHours; i--)
+        {
+            var p = points[i];
+            if (p.Count < 2)
+            {
+                continue;
+            }
+
+            if (p.Max != p.Min || (value is { } v && v != p.Mean))
+            {
+                return false;
+            }
+
+            value = p.Mean;
+            seen++;
+        }
+
+        return seen == StuckHours;
+    }
+
+    private const int StuckHours = 3;
 
     private static double Median(List<SeriesPoint> points)
     {

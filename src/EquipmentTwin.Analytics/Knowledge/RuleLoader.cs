@@ -23,7 +23,7 @@ public static class RuleLoader
         AllowTrailingCommas = true,
     };
 
-    private static readonly string[] CommonFields = ["id", "kind", "component", "severity", "message", "hidden", "while"];
+    private static readonly string[] CommonFields = ["id", "kind", "component", "severity", "message", "hidden", "while", "unless"];
 
     private static readonly Dictionary<RuleKind, string[]> KindFields = new()
     {
@@ -419,29 +419,38 @@ public static class RuleLoader
 
         private WhileCondition? ReadWhile()
         {
-            if (!element.TryGetProperty("while", out var w))
+            var hasWhile = element.TryGetProperty("while", out var w);
+            var hasUnless = element.TryGetProperty("unless", out var u);
+            if (hasWhile && hasUnless)
+            {
+                throw Fail("unless", "give either 'while' or 'unless', not both");
+            }
+
+            if (!hasWhile && !hasUnless)
             {
                 return null;
             }
 
-            if (w.ValueKind != JsonValueKind.Object)
+            var field = hasWhile ? "while" : "unless";
+            var gate = hasWhile ? w : u;
+            if (gate.ValueKind != JsonValueKind.Object)
             {
-                throw Fail("while", "expected an object like {\"signal\": \"...\", \"above\": 5}");
+                throw Fail(field, "expected an object like {\"signal\": \"...\", \"above\": 5}");
             }
 
-            foreach (var p in w.EnumerateObject())
+            foreach (var p in gate.EnumerateObject())
             {
                 if (p.Name is not ("signal" or "above" or "below" or "maxAgeMinutes"))
                 {
-                    throw Fail($"while.{p.Name}", "unknown field (expected signal, above or below, maxAgeMinutes)");
+                    throw Fail($"{field}.{p.Name}", "unknown field (expected signal, above or below, maxAgeMinutes)");
                 }
             }
 
-            var inner = new RuleReader(file, index, w, catalog) { _id = _id };
-            var signal = inner.Signal("signal", "while.");
-            var comparison = inner.ReadComparison("above", "below", null, required: true, "while.")!.Value;
-            long? maxAge = w.TryGetProperty("maxAgeMinutes", out _) ? inner.Duration("maxAgeMinutes", MinuteMs, "while.") : null;
-            return new WhileCondition(signal.Name, comparison, maxAge);
+            var inner = new RuleReader(file, index, gate, catalog) { _id = _id };
+            var signal = inner.Signal("signal", field + ".");
+            var comparison = inner.ReadComparison("above", "below", null, required: true, field + ".")!.Value;
+            long? maxAge = gate.TryGetProperty("maxAgeMinutes", out _) ? inner.Duration("maxAgeMinutes", MinuteMs, field + ".") : null;
+            return new WhileCondition(signal.Name, comparison, maxAge, Unless: hasUnless);
         }
 
         /// <summary>Exactly one of above/below, and a clear level on the side that gives hysteresis.</summary>

@@ -242,6 +242,7 @@ public static class PhysicsConfigLoader
             BaselineDays = m.BaselineDays ?? 7,
             WindowDays = m.WindowDays ?? 14,
             MinPoints = m.MinPoints ?? (law == PhysicsLaw.PoissonRate ? 14 : 24),
+            MinSpanDays = m.MinSpanDays ?? 0,
             RefitHours = m.RefitHours ?? 6,
             HorizonDays = m.HorizonDays ?? 60,
             ModelSpread = m.ModelSpread ?? PhysicsModel.DefaultModelSpread,
@@ -268,6 +269,11 @@ public static class PhysicsConfigLoader
         if (model.MinPoints < 3)
         {
             throw Error("minPoints", "must be at least 3");
+        }
+
+        if (model.MinSpanDays is < 0 || model.MinSpanDays > MaxWindowDays)
+        {
+            throw Error("minSpanDays", $"must be in [0, {MaxWindowDays}]");
         }
 
         if (model.RefitHours is < 1 or > 24 * 7)
@@ -363,6 +369,7 @@ public static class PhysicsConfigLoader
         public double? BaselineDays { get; set; }
         public double? WindowDays { get; set; }
         public int? MinPoints { get; set; }
+        public double? MinSpanDays { get; set; }
         public double? RefitHours { get; set; }
         public double? HorizonDays { get; set; }
         public double? ModelSpread { get; set; }

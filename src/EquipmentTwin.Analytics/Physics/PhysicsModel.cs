@@ -34,6 +34,13 @@ public sealed record PhysicsModel
     /// <summary>Fewest points (hourly means, or days for rates) a fit needs.</summary>
     public int MinPoints { get; init; } = 24;
 
+    /// <summary>
+    /// Days of data a fit needs since the device's first record, the last maintenance of the component or a reset, however
+    /// many points they hold (0 = no such wait): a signal that follows the room's daily cycle gives a line through less than
+    /// two cycles that reads half a daily swing as a trend.
+    /// </summary>
+    public double MinSpanDays { get; init; }
+
     public double RefitHours { get; init; } = 6;
 
     /// <summary>Only forecasts whose P50 falls within this many days become evidence.</summary>

@@ -53,6 +53,11 @@ internal static class PhysicsModelEvaluator
 
     public static Projection? Evaluate(PhysicsModel model, DeviceHistory history, long nowMs, long fromMs, double? baseline)
     {
+        if (nowMs - fromMs < model.MinSpanDays * DayMs)
+        {
+            return null;
+        }
+
         var windowFrom = Math.Max(fromMs, nowMs - (long)(model.WindowDays * DayMs));
         return model.Law switch
         {

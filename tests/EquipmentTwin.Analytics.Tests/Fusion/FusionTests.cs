@@ -133,6 +133,39 @@ public class FusionTests
     }
 
     [Fact]
+    public void A_service_visit_leaves_a_standing_failure_open_and_its_later_symptoms_join_it_but_resolves_what_it_fixed()
+    {
+        var h = new Harness();
+        h.Hours(1);
+        var tripped = h.Now;
+        h.Rules.Say("mr-cmp-trip", "compressor", 0.8, tripped, Severity.Error);
+        h.Hours(1);
+        var alert = Assert.Single(h.Pipeline.Alerts.All);
+
+        // Preventive service of the compressor: the trip rule still stands after it (the visit did not restart it).
+        h.Pipeline.ProcessMaintenance("mri01", "site1", Modality.Mri, new MaintenanceRecord(h.Now, "compressor", MaintenanceAction.Service, "PM: adsorber replaced", "JD"));
+        h.Rules.Say("mr-cmp-trip", "compressor", 0.8, tripped, Severity.Error);
+        h.Hours(4);
+        Assert.Equal(AlertState.Open, alert.State);
+
+        // Helium falls again after a top-off: the same failure, not a new alert.
+        h.Rules.Say("mr-he-critical", "cryostat", 0.9, h.Now, Severity.Critical);
+        h.Hours(2);
+        Assert.Same(alert, Assert.Single(h.Pipeline.Alerts.All));
+
+        // A top-off that cures a helium alert resolves it once its evidence is gone.
+        var other = new Harness();
+        other.Hours(1);
+        other.Rules.Say("mr-he-low", "cryostat", 0.6, other.Now);
+        other.Hours(1);
+        var low = Assert.Single(other.Pipeline.Alerts.All);
+        other.Pipeline.ProcessMaintenance("mri01", "site1", Modality.Mri, new MaintenanceRecord(other.Now, "cryostat", MaintenanceAction.Service, "Helium top-off", "JD"));
+        other.Hours(3);
+        Assert.Equal(AlertState.Resolved, low.State);
+        Assert.Contains("service of cryostat", low.ClosedReason);
+    }
+
+    [Fact]
     public void False_alarm_closes_the_alert_and_ignores_the_evidence_that_raised_it()
     {
         var h = new Harness();

@@ -143,7 +143,7 @@ public class RuleLoaderTests
         foreach (var modality in set.Modalities)
         {
             var rules = set.For(modality);
-            Assert.InRange(rules.Count, 10, 20);
+            Assert.InRange(rules.Count, 10, 25);
             Assert.All(rules, r => Assert.StartsWith(modality switch { Modality.Mri => "mr-", Modality.Ct => "ct-", _ => "xr-" }, r.Id));
             Assert.Contains(rules, r => r.Kind == RuleKind.Threshold);
             Assert.Contains(rules, r => r.Kind == RuleKind.EventCount);

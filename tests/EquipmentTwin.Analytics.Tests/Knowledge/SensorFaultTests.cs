@@ -37,6 +37,24 @@ public class SensorFaultTests
     }
 
     [Fact]
+    public void A_helium_probe_frozen_at_a_low_noisy_reading_is_no_falling_helium()
+    {
+        var noise = new Random(3);
+        var h = new RuleHarness(Shipped);
+
+        // A probe with ±2 % noise (domain §1: ±5 % FS on older probes), read every 15 minutes, then frozen at a reading 4 % low.
+        h.Feed("he_level_pct", 0, D(3), Min(15), _ => 80 + 2 * (noise.NextDouble() - 0.5) * 2);
+        var fired = 0;
+        for (var t = D(3) + Min(15); t <= D(6); t += Min(15))
+        {
+            h.Feed("he_level_pct", t, t, Min(15), _ => 76);
+            fired += h.Active("mr-he-falling") ? 1 : 0;
+        }
+
+        Assert.Equal(0, fired);
+    }
+
+    [Fact]
     public void A_dropped_channel_is_not_read_as_zero()
     {
         var h = new RuleHarness(Shipped);
