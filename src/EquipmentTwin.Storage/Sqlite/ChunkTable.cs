@@ -319,32 +319,26 @@ internal sealed class ChunkTable
             int rc;
             while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
             {
-                var t0 = raw.sqlite3_column_int64(stmt, 1);
+                var t0 = raw.sqlite3_column_int64(stmt, 0);
                 if (day.Rows.Count > 0 && Partition(t0) != day.Partition)
                 {
-                    AddDay(c, day, buckets, from, to, width, ref ts, ref vs);
+                    AddDay(c, series, day, buckets, from, to, width, ref ts, ref vs);
                 }
 
                 day.Partition = Partition(t0);
-                int offset = 0, length = -1;
-                if (raw.sqlite3_column_type(stmt, 8) != raw.SQLITE_NULL)
-                {
-                    var blob = raw.sqlite3_column_blob(stmt, 8);
-                    length = blob.Length;
-                    offset = day.Reserve(length);
-                    blob.CopyTo(day.Blobs.AsSpan(offset));
-                }
-
+                // A NULL blob comes back empty; an encoded chunk never is.
+                var blob = raw.sqlite3_column_blob(stmt, 5);
+                var offset = day.Reserve(blob.Length);
+                blob.CopyTo(day.Blobs.AsSpan(offset));
                 day.Rows.Add(new SummaryRow(
-                    raw.sqlite3_column_int64(stmt, 0), t0, raw.sqlite3_column_int64(stmt, 2), raw.sqlite3_column_int(stmt, 3),
-                    raw.sqlite3_column_double(stmt, 4), raw.sqlite3_column_double(stmt, 5), raw.sqlite3_column_double(stmt, 6),
-                    raw.sqlite3_column_int64(stmt, 7) == 1, offset, length));
+                    t0, raw.sqlite3_column_int64(stmt, 1), raw.sqlite3_column_int(stmt, 2), raw.sqlite3_column_double(stmt, 3),
+                    raw.sqlite3_column_double(stmt, 4), raw.sqlite3_column_double(stmt, 6), offset, blob.Length));
             }
 
             Check(db, rc);
             if (day.Rows.Count > 0)
             {
-                AddDay(c, day, buckets, from, to, width, ref ts, ref vs);
+                AddDay(c, series, day, buckets, from, to, width, ref ts, ref vs);
             }
 
             return buckets.ToList(from, width);
@@ -358,8 +352,8 @@ internal sealed class ChunkTable
     }
 
     /// <summary>The chunks of a bucket query, with the blob only where a chunk crosses a bucket edge or an end of the range.</summary>
-    private const string BucketSql = "SELECT id, t0, t1, n, vmin, vmax, vsum, sealed, " +
-        "CASE WHEN t0 >= ?4 AND t1 < ?3 AND (t0 - ?4) / ?5 = (t1 - ?4) / ?5 THEN NULL ELSE data END " +
+    private const string BucketSql = "SELECT t0, t1, n, vmin, vmax, " +
+        "CASE WHEN t0 >= ?4 AND t1 < ?3 AND (t0 - ?4) / ?5 = (t1 - ?4) / ?5 THEN NULL ELSE data END, vsum " +
         "FROM chunks WHERE series = ?1 AND t0 >= ?2 AND t0 < ?3 AND t1 >= ?4 ORDER BY t0, id";
 
     private static void Check(sqlite3 db, int rc)
@@ -371,7 +365,7 @@ internal sealed class ChunkTable
     }
 
     /// <summary>Adds one day's chunks to the buckets; a day whose chunks overlap (open chunks) is merged first.</summary>
-    private static void AddDay(SqliteConnection c, DayBuffer day, BucketArrays buckets, long from, long to, long width, ref long[] ts, ref double[] vs)
+    private static void AddDay(SqliteConnection c, long series, DayBuffer day, BucketArrays buckets, long from, long to, long width, ref long[] ts, ref double[] vs)
     {
         var rows = day.Rows;
         var disjoint = true;
@@ -383,9 +377,9 @@ internal sealed class ChunkTable
         if (!disjoint)
         {
             // Overlapping (open) chunks are merged in write order, which takes every blob of the day: rare, not pooled.
-            var group = WithData(c, rows.ConvertAll(row => new ChunkRow(row.Id, row.T0, row.T1, row.Count, row.Min, row.Max, row.Sum, row.Sealed,
-                row.BlobLength < 0 ? null : day.Blobs.AsSpan(row.BlobOffset, row.BlobLength).ToArray())));
-            var (mts, mvs) = Merge(group);
+            // Read on the same connection while the day's statement is open, so from the same snapshot.
+            var dayFrom = Math.Max(from, day.Partition * PartitionMs);
+            var (mts, mvs) = Merge(Read(c, null, series, dayFrom, Math.Min(to, (day.Partition + 1) * PartitionMs), long.MinValue));
             buckets.AddRun(mts, mvs, from, to, width);
             day.Clear();
             return;
@@ -393,7 +387,7 @@ internal sealed class ChunkTable
 
         foreach (var row in rows)
         {
-            if (row.BlobLength < 0)
+            if (row.BlobLength == 0)
             {
                 // The query leaves the blob out exactly when the chunk lies inside one bucket of the range.
                 buckets.Add((row.T0 - from) / width, row.Min, row.Max, row.Sum, row.Count);
@@ -415,29 +409,6 @@ internal sealed class ChunkTable
         }
 
         day.Clear();
-    }
-
-    /// <summary>The same chunks, each with its blob (read by id where the bucket query left it out).</summary>
-    private static List<ChunkRow> WithData(SqliteConnection c, List<ChunkRow> group)
-    {
-        if (group.TrueForAll(r => r.Data is not null))
-        {
-            return group;
-        }
-
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT data FROM chunks WHERE id = $id";
-        var id = cmd.Parameters.Add("$id", SqliteType.Integer);
-        return group.ConvertAll(row =>
-        {
-            if (row.Data is not null)
-            {
-                return row;
-            }
-
-            id.Value = row.Id;
-            return row with { Data = (byte[])cmd.ExecuteScalar()! };
-        });
     }
 
     private static IEnumerable<List<ChunkRow>> Days(List<ChunkRow> rows)
@@ -472,7 +443,7 @@ internal sealed class ChunkTable
 
     private static (long[] Ts, double[] Vs) Decode(ChunkRow row)
     {
-        var data = row.Data ?? throw new InvalidOperationException($"chunk {row.Id} was read without its blob");
+        var data = row.Data;
         var n = ChunkCodec.Count(data);
         var ts = new long[n];
         var vs = new double[n];
@@ -500,11 +471,10 @@ internal sealed class ChunkTable
     internal static long Partition(long ts) => ts >= 0 ? ts / PartitionMs : ((ts + 1) / PartitionMs) - 1;
 
     /// <summary>One chunk row.</summary>
-    /// <remarks><see cref="Data"/> is null only where a bucket query left the blob out (<see cref="Buckets"/>).</remarks>
-    internal sealed record ChunkRow(long Id, long T0, long T1, int Count, double Min, double Max, double Sum, bool Sealed, byte[]? Data);
+    internal sealed record ChunkRow(long Id, long T0, long T1, int Count, double Min, double Max, double Sum, bool Sealed, byte[] Data);
 
-    /// <summary>A chunk row's summary columns, and where its blob sits in <see cref="DayBuffer.Blobs"/> (length -1: not read).</summary>
-    private readonly record struct SummaryRow(long Id, long T0, long T1, int Count, double Min, double Max, double Sum, bool Sealed, int BlobOffset, int BlobLength);
+    /// <summary>A chunk row's summary columns, and where its blob sits in <see cref="DayBuffer.Blobs"/> (length 0: not read).</summary>
+    private readonly record struct SummaryRow(long T0, long T1, int Count, double Min, double Max, double Sum, int BlobOffset, int BlobLength);
 
     /// <summary>The rows of one day of a bucket query, their blobs back to back in one pooled array.</summary>
     private sealed class DayBuffer : IDisposable
