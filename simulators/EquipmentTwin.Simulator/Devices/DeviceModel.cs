@@ -371,7 +371,7 @@ internal abstract class DeviceModel
         var weekend = IsWeekend(midnight);
         var u = Usage;
         double open = weekend ? u.WeekendOpenHour : u.WeekdayOpenHour, close = weekend ? u.WeekendCloseHour : u.WeekdayCloseHour;
-        var mean = weekend ? u.ExamsPerWeekendDay : u.ExamsPerWeekday;
+        var mean = (weekend ? u.ExamsPerWeekendDay : u.ExamsPerWeekday) * (midnight < StartMs + (long)(u.RampUpDays * Day) ? u.RampUpShare : 1);
         var lastEnd = _exams.Count > 0 ? _exams[^1].End : long.MinValue;
 
         // Night emergencies before opening.
@@ -399,7 +399,8 @@ internal abstract class DeviceModel
 
     private void AddNightExams(long midnight, double fromHour, double toHour, ref long lastEnd)
     {
-        if (Usage.NightExamsPerHour <= 0)
+        var rate = midnight >= StartMs + (long)(Usage.NightFromDays * Day) ? Usage.NightExamsPerHour : Usage.EarlyNightExamsPerHour;
+        if (rate <= 0)
         {
             return;
         }
@@ -407,7 +408,7 @@ internal abstract class DeviceModel
         double t = fromHour * Hour;
         while (true)
         {
-            t += -Math.Log(1 - Rng.NextDouble()) / Usage.NightExamsPerHour * Hour;
+            t += -Math.Log(1 - Rng.NextDouble()) / rate * Hour;
             if (t >= toHour * Hour)
             {
                 return;

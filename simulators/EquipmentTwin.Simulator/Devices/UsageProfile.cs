@@ -15,6 +15,17 @@ internal sealed record UsageProfile(
     double MinExamMinutes,
     double NightExamsPerHour)
 {
+    /// <summary>Night exams per hour before <see cref="NightFromMs"/> (the modality's default).</summary>
+    public double EarlyNightExamsPerHour { get; init; }
+
+    /// <summary>Simulation-relative day from which <see cref="NightExamsPerHour"/> applies; 0: from the start.</summary>
+    public double NightFromDays { get; init; }
+
+    /// <summary>Share of the day exams before <see cref="RampUpDays"/>; 1: no ramp-up.</summary>
+    public double RampUpShare { get; init; } = 1;
+
+    public double RampUpDays { get; init; }
+
     public static UsageProfile For(DeviceSpec spec)
     {
         var p = spec.Modality switch
@@ -29,6 +40,10 @@ internal sealed record UsageProfile(
             ExamsPerWeekday = spec.ExamsPerWeekday ?? p.ExamsPerWeekday,
             ExamsPerWeekendDay = spec.ExamsPerWeekendDay ?? p.ExamsPerWeekendDay,
             NightExamsPerHour = spec.NightExamsPerHour ?? p.NightExamsPerHour,
+            EarlyNightExamsPerHour = p.NightExamsPerHour,
+            NightFromDays = spec.NightExamsFromDays,
+            RampUpShare = spec.RampUpShare,
+            RampUpDays = spec.RampUpDays,
         };
     }
 

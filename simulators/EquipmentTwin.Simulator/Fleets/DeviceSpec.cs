@@ -45,6 +45,15 @@ public sealed record DeviceSpec
     /// <summary>Exams per hour outside opening hours (a site that scans at night); null: the modality's default.</summary>
     public double? NightExamsPerHour { get; init; }
 
+    /// <summary>Day (from the simulation start) from which <see cref="NightExamsPerHour"/> applies; before it the modality's default (a site that starts scanning at night).</summary>
+    public double NightExamsFromDays { get; init; }
+
+    /// <summary>Share of the usual day exams before <see cref="RampUpDays"/> (a new site ramping up, or holiday weeks); 1: none.</summary>
+    public double RampUpShare { get; init; } = 1;
+
+    /// <summary>Day (from the simulation start) until which <see cref="RampUpShare"/> applies.</summary>
+    public double RampUpDays { get; init; }
+
     /// <summary>Multiplies the σ of every sensor's noise (1: the modality's default).</summary>
     public double NoiseScale { get; init; } = 1;
 

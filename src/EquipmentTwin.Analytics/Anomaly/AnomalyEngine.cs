@@ -51,7 +51,8 @@ public sealed class AnomalyEngine : IAnalyticsEngine
     public IDeviceEngine CreateDevice(DeviceContext context)
     {
         var model = Models.For(context.Modality);
-        var features = AnomalyFeatures.For(context.Catalog);
+        // Features are computed the way the model was trained on them (feature set 1 for models made before 2026-12-06).
+        var features = AnomalyFeatures.For(context.Catalog, model?.Info.FeatureSet ?? AnomalyFeatures.CurrentFeatureSet);
         return new Device(context, features, model);
     }
 

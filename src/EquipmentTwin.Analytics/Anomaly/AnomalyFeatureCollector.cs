@@ -19,13 +19,19 @@ public sealed class AnomalyFeatureCollector : IAnalyticsEngine
     private readonly List<AnomalyFeatureRow> _rows = new();
     private readonly Dictionary<Modality, AnomalyFeatures> _features = new();
 
-    public AnomalyFeatureCollector(int baselineDays = DefaultBaselineDays)
+    public AnomalyFeatureCollector(int baselineDays = DefaultBaselineDays, int featureSet = AnomalyFeatures.CurrentFeatureSet)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(baselineDays, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(featureSet, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(featureSet, AnomalyFeatures.CurrentFeatureSet);
         BaselineDays = baselineDays;
+        FeatureSet = featureSet;
     }
 
     public int BaselineDays { get; }
+
+    /// <summary>The feature set the rows are computed in (<see cref="AnomalyFeatures.CurrentFeatureSet"/> unless asked otherwise).</summary>
+    public int FeatureSet { get; }
 
     public EngineKind Kind => EngineKind.Anomaly;
 
@@ -67,7 +73,7 @@ public sealed class AnomalyFeatureCollector : IAnalyticsEngine
         {
             if (!_features.TryGetValue(context.Modality, out features!))
             {
-                _features[context.Modality] = features = AnomalyFeatures.For(context.Catalog);
+                _features[context.Modality] = features = AnomalyFeatures.For(context.Catalog, FeatureSet);
             }
         }
 

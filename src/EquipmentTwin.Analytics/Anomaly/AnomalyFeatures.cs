@@ -51,12 +51,29 @@ public sealed class AnomalyFeatures
     // One layout per catalog, shared by every device of the modality (it is immutable; ~8 KB a device when each kept its own).
     private static readonly ConditionalWeakTable<ModalityCatalog, AnomalyFeatures> Shared = new();
 
+    /// <summary>The layouts of feature set 1, for models made before set 2 (one per catalog, as <see cref="Shared"/>).</summary>
+    private static readonly ConditionalWeakTable<ModalityCatalog, AnomalyFeatures> SharedSet1 = new();
+
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly float[] _baseline;
 
-    private AnomalyFeatures(ModalityCatalog catalog)
+    /// <summary>
+    /// The feature set models are trained on now. 1: levels and slopes against the baseline's mean and std of hourly
+    /// means (models made before 2026-12-06). 2: the same with the share of each hourly mean that the device's usage
+    /// in that hour and the one before explains taken out (<see cref="DeviceBaseline"/>), so a busier week, a
+    /// weekend clinic or night scanning does not read as a fault. Names and layout are the same in both.
+    /// </summary>
+    public const int CurrentFeatureSet = 2;
+
+    private AnomalyFeatures(ModalityCatalog catalog, int featureSet)
     {
+        if (featureSet is < 1 or > CurrentFeatureSet)
+        {
+            throw new ArgumentOutOfRangeException(nameof(featureSet), featureSet, $"Feature sets 1–{CurrentFeatureSet} are known.");
+        }
+
         Catalog = catalog;
+        FeatureSet = featureSet;
         Signals = catalog.Signals.Values.Where(s => !s.Cumulative).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
         CumulativeSignals = catalog.Signals.Values.Where(s => s.Cumulative).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
         var names = new List<string>();
@@ -98,6 +115,11 @@ public sealed class AnomalyFeatures
 
     public ModalityCatalog Catalog { get; }
 
+    /// <summary>How levels and slopes are measured (see <see cref="CurrentFeatureSet"/>).</summary>
+    public int FeatureSet { get; }
+
+    private bool UsageAdjusted => FeatureSet >= 2;
+
     /// <summary>Non-cumulative signals, in layout order: signal i owns features 3i (z), 3i+1 (sd), 3i+2 (slope).</summary>
     public IReadOnlyList<SignalDefinition> Signals { get; }
 
@@ -117,7 +139,12 @@ public sealed class AnomalyFeatures
 
     public int IndexOf(string featureName) => _index.TryGetValue(featureName, out var i) ? i : -1;
 
-    public static AnomalyFeatures For(ModalityCatalog catalog) => Shared.GetValue(catalog, c => new AnomalyFeatures(c));
+    public static AnomalyFeatures For(ModalityCatalog catalog, int featureSet = CurrentFeatureSet) => featureSet switch
+    {
+        CurrentFeatureSet => Shared.GetValue(catalog, c => new AnomalyFeatures(c, CurrentFeatureSet)),
+        1 => SharedSet1.GetValue(catalog, c => new AnomalyFeatures(c, 1)),
+        _ => new AnomalyFeatures(catalog, featureSet), // throws: an unknown set
+    };
 
     /// <summary>The signal (layout index: signals, then cumulative signals) a feature describes, or −1 for event counts.</summary>
     public int SignalIndexOfFeature(int featureIndex)
@@ -153,7 +180,7 @@ public sealed class AnomalyFeatures
     /// Computes the window ending at <paramref name="windowEndMs"/> into <paramref name="destination"/>;
     /// <paramref name="masked"/> (by layout signal index, then cumulative index) forces baseline values.
     /// </summary>
-    internal void Compute(DeviceHistory history, DeviceBaseline baseline, long windowEndMs, ReadOnlySpan<int> eventCounts, ReadOnlySpan<bool> masked, Span<float> destination, Scratch scratch)
+    internal void Compute(DeviceHistory history, DeviceBaseline baseline, HourlyActivity activity, long windowEndMs, ReadOnlySpan<int> eventCounts, ReadOnlySpan<bool> masked, Span<float> destination, Scratch scratch)
     {
         _baseline.CopyTo(destination);
         var windowStart = windowEndMs - WindowMs;
@@ -174,14 +201,27 @@ public sealed class AnomalyFeatures
 
             scratch.Points.Clear();
             hourly.CopySince(windowEndMs - SlopeSpanMs, scratch.Points);
+            var (level, std) = (b.Mean, b.Std);
+            if (UsageAdjusted)
+            {
+                // Each hourly mean less the share its hour's usage explains, against the baseline of the same.
+                for (var k = 0; k < scratch.Points.Count; k++)
+                {
+                    var p = scratch.Points[k];
+                    scratch.Points[k] = p with { Mean = p.Mean - baseline.UsageShare(i, p.StartMs, activity) };
+                }
+
+                (level, std) = (b.AdjustedMean, b.AdjustedStd);
+            }
+
             if (WindowMean(scratch.Points, windowStart, windowEndMs) is { } mean)
             {
-                destination[3 * i] = ClampSym((mean - b.Mean) / b.Std);
+                destination[3 * i] = ClampSym((mean - level) / std);
             }
 
             if (Slope(scratch.Points, windowEndMs) is { } slopePerMs)
             {
-                destination[3 * i + 2] = ClampSym(slopePerMs * DayMs / b.Std);
+                destination[3 * i + 2] = ClampSym(slopePerMs * DayMs / std);
             }
 
             if (WindowNoise(history.FiveMinute(name), windowStart, windowEndMs, scratch) is { } noise)

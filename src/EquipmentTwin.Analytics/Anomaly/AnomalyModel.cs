@@ -28,6 +28,12 @@ public sealed class AnomalyModel
         _schema = schema;
         Info = info;
         Modality = ModalityNames.TryParse(info.Modality, out var m) ? m : throw new InvalidDataException($"Unknown modality '{info.Modality}' in model info.");
+        if (info.FeatureSet is < 1 or > AnomalyFeatures.CurrentFeatureSet)
+        {
+            throw new InvalidDataException(
+                $"The {info.Modality} anomaly model v{info.Version} was trained on feature set {info.FeatureSet}; this engine computes feature sets 1–{AnomalyFeatures.CurrentFeatureSet}. Use a newer build or retrain it (twin train).");
+        }
+
         var pca = ExtractPca(transformer);
         var eigen = new VBuffer<float>[0];
         pca.GetEigenVectors(ref eigen, out var rank);

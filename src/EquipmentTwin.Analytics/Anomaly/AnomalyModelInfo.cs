@@ -12,6 +12,9 @@ public sealed record AnomalyModelInfo
     public required int BaselineDays { get; init; }
     public required string[] FeatureNames { get; init; }
 
+    /// <summary>How the features were computed (<see cref="AnomalyFeatures.CurrentFeatureSet"/>); absent in files made before 2026-12-06, which are set 1.</summary>
+    public int FeatureSet { get; init; } = 1;
+
     /// <summary>Features constant in training: the model knows nothing of them and scoring ignores them.</summary>
     public required string[] InactiveFeatures { get; init; }
 

@@ -124,6 +124,7 @@ public static class AnomalyTrainer
             Seed = options.Seed,
             BaselineDays = options.BaselineDays,
             FeatureNames = featureNames.ToArray(),
+            FeatureSet = options.FeatureSet,
             InactiveFeatures = featureNames.Where((_, i) => !active[i]).ToArray(),
             Eigenvalues = lambda,
             ResidualVariances = residualVariances,

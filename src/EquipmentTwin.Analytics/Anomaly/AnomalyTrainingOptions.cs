@@ -32,6 +32,9 @@ public sealed record AnomalyTrainingOptions
     /// <summary>Days of a device's own data its baseline is learned from; stored with the model.</summary>
     public int BaselineDays { get; init; } = AnomalyFeatureCollector.DefaultBaselineDays;
 
+    /// <summary>Feature set of the rows the model is trained on (stored with the model, so the engine computes the same).</summary>
+    public int FeatureSet { get; init; } = AnomalyFeatures.CurrentFeatureSet;
+
     /// <summary>Event time of the first and last window trained on (set from rows by the row overload).</summary>
     public long? TrainedFromMs { get; init; }
 

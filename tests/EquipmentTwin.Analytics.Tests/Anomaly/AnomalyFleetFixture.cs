@@ -33,7 +33,7 @@ public sealed class AnomalyFleetFixture
     public AnomalyModel Model { get; }
 
     /// <summary>Runs one device through the event-time driver, keeping what the engines said after every hour.</summary>
-    public static DeviceRun Run(string deviceId, SyntheticMri device, IAnalyticsEngine engine)
+    public static DeviceRun Run(string deviceId, SyntheticMri device, IAnalyticsEngine engine, MaintenanceRecord? maintenance = null)
     {
         var analytics = new DeviceAnalytics(new DeviceContext(deviceId, "site", Modality.Mri, Mri), [engine]);
         // The engine's history keeps only what it reads; a bare one beside it keeps every window, to be looked at.
@@ -53,6 +53,12 @@ public sealed class AnomalyFleetFixture
         };
         foreach (var record in device.Records(T0))
         {
+            if (maintenance is not null && record.TimestampMs >= maintenance.TimestampMs)
+            {
+                analytics.ProcessMaintenance(maintenance);
+                maintenance = null;
+            }
+
             analytics.Process(record);
             kept.Process(record);
         }

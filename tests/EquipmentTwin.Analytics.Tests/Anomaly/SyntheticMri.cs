@@ -59,6 +59,24 @@ public sealed class SyntheticMri
     }
 
     public double? DriftStartDay { get; init; }
+
+    /// <summary>From this day the device scans around the clock: the night hours are as busy as the day's (a site that starts scanning at night).</summary>
+    public double? NightScanningFromDay { get; init; }
+
+    /// <summary>Until this day the device does <see cref="QuietShare"/> of its usual work (a baseline learnt in quiet weeks).</summary>
+    public double QuietUntilDay { get; init; }
+
+    public double QuietShare { get; init; } = 0.2;
+
+    /// <summary>From <see cref="StepDay"/> on, these signals read this much higher (a part replaced that reads a little differently).</summary>
+    public IReadOnlyDictionary<string, double> Step { get; init; } = new Dictionary<string, double>();
+
+    public double StepDay { get; init; } = double.PositiveInfinity;
+
+    /// <summary>From this day the first stage reads <see cref="SettleKelvin"/> warm, cooling back with a 5-day time constant (a device settling after a repair).</summary>
+    public double SettleFromDay { get; init; } = double.PositiveInfinity;
+
+    public double SettleKelvin { get; init; }
     public IReadOnlyList<SensorFault> Faults { get; init; } = [];
 
     /// <summary>The drift added to <paramref name="signal"/> at <paramref name="day"/>, in signal units.</summary>
@@ -76,7 +94,7 @@ public sealed class SyntheticMri
             var day = k / 288.0;
             var hour = (k % 288) / 12.0;
             var d = k / 288;
-            var u = _intensity[d] * Bump(hour);
+            var u = (day < QuietUntilDay ? QuietShare : 1) * _intensity[d] * (NightScanningFromDay is { } night && day >= night ? 0.9 : Bump(hour));
             var frac = (k % 288) / 288.0;
             var a = _ambient[d] * (1 - frac) + _ambient[d + 1] * frac + 0.5 * Math.Sin(2 * Math.PI * (hour - 9) / 24);
 
@@ -98,7 +116,8 @@ public sealed class SyntheticMri
 
             foreach (var (name, raw) in values)
             {
-                var v = raw + DriftAt(name, day);
+                var v = raw + DriftAt(name, day) + (day >= StepDay && Step.TryGetValue(name, out var step) ? step : 0)
+                        + (name == "coldhead_stage1_k" && day >= SettleFromDay ? SettleKelvin * Math.Exp(-(day - SettleFromDay) / 5) : 0);
                 if (Faulty(name, day, k, stuck, ref v))
                 {
                     yield return LogRecord.Param(t, name, v);
