@@ -34,6 +34,7 @@ public sealed class BenchTests
         }
 
         Assert.Equal("shared", r.GetProperty("machine").GetString());
+        AssertHost(r);
     }
 
     [Fact]
@@ -55,6 +56,7 @@ public sealed class BenchTests
 
         Assert.Equal(r.GetProperty("publishToAlertMs").GetProperty("p50").GetDouble() / r.GetProperty("publishToPubackMs").GetProperty("p50").GetDouble(), r.GetProperty("ratioP50").GetDouble(), 9);
         Assert.Equal("shared", r.GetProperty("machine").GetString());
+        AssertHost(r);
     }
 
     [Fact]
@@ -80,6 +82,7 @@ public sealed class BenchTests
         var r = await RunJsonAsync("bench", "codec", "--records", "100", "--payloads", "20", "--runs", "2");
 
         Assert.Equal("codec", r.GetProperty("bench").GetString());
+        AssertHost(r);
         Assert.InRange(r.GetProperty("bytesPerRecordOnTheWire").GetDouble(), 40, 200);
         foreach (var part in new[] { "decoder", "baselineReaderScan", "baselineJsonDocument" })
         {
@@ -100,6 +103,7 @@ public sealed class BenchTests
         var r = await RunJsonAsync("bench", "analytics", "--days", "2", "--training-days", "1");
 
         Assert.Equal("analytics", r.GetProperty("bench").GetString());
+        AssertHost(r);
         Assert.Equal("mri", r.GetProperty("modality").GetString());
         Assert.Equal(1, r.GetProperty("devices").GetInt32());
         Assert.Equal(2 / 365.0, r.GetProperty("deviceYears").GetDouble(), 9);
@@ -123,6 +127,7 @@ public sealed class BenchTests
         Assert.True(full.GetProperty("records").GetInt64() > 10 * summary.GetProperty("records").GetInt64());
         Assert.True(summary.GetProperty("records").GetInt64() > 1000);
         Assert.Equal("shared", r.GetProperty("machine").GetString());
+        AssertHost(r);
     }
 
     [Fact]
@@ -176,6 +181,7 @@ public sealed class BenchTests
         }
 
         Assert.Equal("shared", r.GetProperty("machine").GetString());
+        AssertHost(r);
         var png = Path.Combine(plots, "memory-vs-devices.png");
         Assert.Equal(png, r.GetProperty("plot").GetString());
         using var bitmap = SkiaSharp.SKBitmap.Decode(png);
@@ -208,5 +214,14 @@ public sealed class BenchTests
             using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(plots, file));
             Assert.True(bitmap is { Width: > 100, Height: > 100 }, $"{file} does not decode as an image");
         }
+    }
+
+    /// <summary>Every bench names the machine its figures were taken on: cores, the load average then, the OS.</summary>
+    private static void AssertHost(JsonElement r)
+    {
+        var host = r.GetProperty("host");
+        Assert.Equal(Environment.ProcessorCount, host.GetProperty("cores").GetInt32());
+        Assert.True(host.GetProperty("loadAverage1m").GetDouble() >= 0);
+        Assert.False(string.IsNullOrWhiteSpace(host.GetProperty("os").GetString()));
     }
 }

@@ -126,6 +126,7 @@ public static class AnalyticsBench
                     ratioToSimulatorAlone = r.PipelineSeconds / r.SimulatorSeconds,
                 }),
                 machine = "shared",
+                host = BenchSupport.Host(),
             }));
         }
         else

@@ -17,6 +17,33 @@ internal static class BenchSupport
     public static double Percentile(List<double> sorted, double q) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
 
+    /// <summary>
+    /// The machine a bench ran on, beside its figures: cores, the 1-minute load average when the figures were taken
+    /// (Linux /proc/loadavg; null elsewhere) and the OS. A figure taken at a load average above the core count had
+    /// the machine shared: compare its ratio to the baseline of the same run, not its absolute value.
+    /// </summary>
+    public static object Host() => new
+    {
+        cores = Environment.ProcessorCount,
+        loadAverage1m = LoadAverage(),
+        os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+    };
+
+    /// <summary>The 1-minute load average, or null where the OS does not give it.</summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            var first = text.Split(' ', 2)[0];
+            return double.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

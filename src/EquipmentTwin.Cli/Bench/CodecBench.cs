@@ -87,6 +87,7 @@ public static class CodecBench
                 ratioToReaderScan = d.MBps / s.MBps,
                 ratioToJsonDocument = d.MBps / j.MBps,
                 machine = "shared",
+                host = BenchSupport.Host(),
             }));
         }
         else

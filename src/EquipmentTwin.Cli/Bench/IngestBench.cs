@@ -113,6 +113,7 @@ public static class IngestBench
                 influx = o.External ? new { runsRecordsPerSecond = externalRates, medianRecordsPerSecond = BenchSupport.Median(externalRates), ratioToSqlite = BenchSupport.Median(externalRates) / median } : null,
                 sweep,
                 machine = "shared",
+                host = BenchSupport.Host(),
             }));
         }
 

@@ -117,6 +117,7 @@ public static class LatencyBench
                     ratioP50 = alert.P50 / puback.P50,
                     ratioP99 = alert.P99 / puback.P99,
                     machine = "shared",
+                    host = BenchSupport.Host(),
                 }));
             }
             else

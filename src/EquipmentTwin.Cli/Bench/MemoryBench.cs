@@ -144,6 +144,7 @@ public static class MemoryBench
                 runs = results,
                 plot = o.PlotDirectory is { } pd ? Path.Combine(pd, MemoryPlots.File) : null,
                 machine = "shared",
+                host = BenchSupport.Host(),
             }));
         }
         else

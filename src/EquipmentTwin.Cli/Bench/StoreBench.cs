@@ -83,6 +83,7 @@ public static class StoreBench
                     downsampledOneDayMs = new { p50 = down1.P50, p99 = down1.P99 },
                     downsampledAllMs = new { p50 = downAll.P50, p99 = downAll.P99 },
                     machine = "shared",
+                    host = BenchSupport.Host(),
                 }));
             }
             else
