@@ -15,16 +15,10 @@ public sealed class ModelApiTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    /// <summary>The repository's models, plus an MRI v2 (a copy of v1 under the next version).</summary>
+    /// <summary>The first version of the repository's models, plus an MRI v2 (a copy of v1 under the next version).</summary>
     private static void TwoMriVersions(string dir)
     {
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "models"), "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(dir, Path.GetRelativePath(Path.Combine(RepoPaths.Root, "models"), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
-
+        ShippedModels.CopyFirstVersions(dir);
         var mri = Path.Combine(dir, "mri", "anomaly");
         File.Copy(Path.Combine(mri, "v1.zip"), Path.Combine(mri, "v2.zip"));
         File.WriteAllText(Path.Combine(mri, "v2.json"), File.ReadAllText(Path.Combine(mri, "v1.json")).Replace("\"version\": 1,", "\"version\": 2,"));

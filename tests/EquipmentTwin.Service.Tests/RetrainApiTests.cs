@@ -52,23 +52,13 @@ public sealed class RetrainApiTests
         }
     }
 
-    private static void CopyModels(string dir)
-    {
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "models"), "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(dir, Path.GetRelativePath(Path.Combine(RepoPaths.Root, "models"), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
-    }
-
     [Fact]
     public async Task Retrain_is_a_job_one_at_a_time_that_gates_each_modality_and_records_the_decision()
     {
         using var data = new TempDirectory("retrain-data");
         using var models = new TempDirectory("retrain-models");
         await FillStoreAsync(data.Path);
-        CopyModels(models.Path);
+        ShippedModels.CopyFirstVersions(models.Path);
         GatedStore? store = null;
         await using var service = await ServiceFixture.StartAsync(s => s.AddSingleton<ITelemetryStore>(_ => store = new GatedStore(SqliteTelemetryStore.Open(data.Path))), data.Path, null,
             "--Analytics:ModelsDirectory", models.Path, "--Analytics:ReplayDays", "0");
