@@ -677,33 +677,8 @@ public sealed class RuleDeviceEngine : IDeviceEngine
 
     private static Reading[] WithGate(Reading[] readings, Reading? gate) => gate is { } g ? [.. readings, g] : readings;
 
-    /// <summary>
-    /// A stuck sensor: the newest <see cref="StuckHours"/> hours that hold several readings each show one identical value
-    /// (the physics engine's test; hours with one reading are not judged, since such a value may repeat).
-    /// </summary>
-    private static bool IsStuck(List<SeriesPoint> points)
-    {
-        var seen = 0;
-        double? value = null;
-        for (var i = points.Count - 1; i >= 0 && seen < StuckHours; i--)
-        {
-            var p = points[i];
-            if (p.Count < 2)
-            {
-                continue;
-            }
-
-            if (p.Max != p.Min || (value is { } v && v != p.Mean))
-            {
-                return false;
-            }
-
-            value = p.Mean;
-            seen++;
-        }
-
-        return seen == StuckHours;
-    }
+    /// <summary>A stuck sensor (<see cref="StuckSignal"/>): the newest <see cref="StuckHours"/> multi-reading hours hold one value.</summary>
+    private static bool IsStuck(List<SeriesPoint> points) => StuckSignal.NewestHoursStuck(points, StuckHours);
 
     private const int StuckHours = 3;
 

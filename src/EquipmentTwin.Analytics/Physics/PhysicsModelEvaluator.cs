@@ -325,30 +325,8 @@ internal static class PhysicsModelEvaluator
         return t.Length >= model.MinPoints;
     }
 
-    /// <summary>A stuck sensor: the newest hours that hold several readings each show one identical value.</summary>
-    private static bool IsStuck(List<SeriesPoint> points)
-    {
-        var seen = 0;
-        double? value = null;
-        for (var i = points.Count - 1; i >= 0 && seen < StuckHours; i--)
-        {
-            var p = points[i];
-            if (p.Count < 2)
-            {
-                continue;
-            }
-
-            if (p.Max != p.Min || (value is { } v && v != p.Mean))
-            {
-                return false;
-            }
-
-            value = p.Mean;
-            seen++;
-        }
-
-        return seen == StuckHours;
-    }
+    /// <summary>A stuck sensor (<see cref="StuckSignal"/>): the newest <see cref="StuckHours"/> multi-reading hours hold one value.</summary>
+    private static bool IsStuck(List<SeriesPoint> points) => StuckSignal.NewestHoursStuck(points, StuckHours);
 
     private static double NoiseScale(double[] y)
     {
