@@ -124,21 +124,12 @@ public sealed class SignalSeries
             return;
         }
 
-        var segment = SegmentOf(first);
-        var reader = new Reader(_data, _segments[segment].Offset, _length);
-        for (var s = segment; s < _segmentCount; s++)
+        var cursor = new Cursor(this, SegmentOf(first), _segmentCount);
+        while (cursor.MoveNext())
         {
-            var end = s + 1 < _segmentCount ? _segments[s + 1].Offset : _length;
-            var state = Decoded.Start(FirstStep(s));
-            var firstInSegment = true;
-            while (reader.Position < end)
+            if (cursor.Current.Step >= first)
             {
-                state = reader.Next(state, firstInSegment);
-                firstInSegment = false;
-                if (state.Step >= first)
-                {
-                    destination.Add(state.ToPoint(StepMs));
-                }
+                destination.Add(cursor.Current.ToPoint(StepMs));
             }
         }
     }
@@ -190,13 +181,15 @@ public sealed class SignalSeries
     {
         var points = new List<Decoded>(_count + 1);
         var oldest = _newestStep - Capacity + 1;
-        ForEachStored(p =>
+        var cursor = new Cursor(this, 0, _segmentCount);
+        while (cursor.MoveNext())
         {
+            var p = cursor.Current;
             if (p.Step >= oldest && p.Step >= cutStep && (value is not { } v || p.Step != v.Step))
             {
                 points.Add(p);
             }
-        });
+        }
         if (value is { } add)
         {
             var at = points.FindIndex(p => p.Step > add.Step);
@@ -211,23 +204,6 @@ public sealed class SignalSeries
         foreach (var p in points)
         {
             Append(p);
-        }
-    }
-
-    private void ForEachStored(Action<Decoded> visit)
-    {
-        var reader = new Reader(_data, _start, _length);
-        for (var s = 0; s < _segmentCount; s++)
-        {
-            var end = s + 1 < _segmentCount ? _segments[s + 1].Offset : _length;
-            var state = Decoded.Start(FirstStep(s));
-            var firstInSegment = true;
-            while (reader.Position < end)
-            {
-                state = reader.Next(state, firstInSegment);
-                firstInSegment = false;
-                visit(state);
-            }
         }
     }
 
@@ -246,18 +222,10 @@ public sealed class SignalSeries
             return;
         }
 
-        var reader = new Reader(_data, _segments[0].Offset, _segments[drop].Offset);
-        for (var s = 0; s < drop; s++)
+        var cursor = new Cursor(this, 0, drop);
+        while (cursor.MoveNext())
         {
-            var end = _segments[s + 1].Offset;
-            var state = Decoded.Start(FirstStep(s));
-            var firstInSegment = true;
-            while (reader.Position < end)
-            {
-                state = reader.Next(state, firstInSegment);
-                firstInSegment = false;
-                _count--;
-            }
+            _count--;
         }
 
         _start = _segments[drop].Offset;
@@ -466,6 +434,50 @@ public sealed class SignalSeries
 
     /// <summary>Where a segment's coded points begin in the stream, and the step of its first point (relative to the base step).</summary>
     private readonly record struct Segment(int Offset, int FirstStep);
+
+    /// <summary>
+    /// Decodes the points of segments [from, to) in step order, each segment from its own first point, allocating
+    /// nothing: the one walk over the coded stream that reads, re-codes and drops share.
+    /// </summary>
+    private struct Cursor
+    {
+        private readonly SignalSeries _series;
+        private readonly int _to;
+        private Reader _reader;
+        private int _segment;
+        private int _end;
+        private bool _firstInSegment;
+
+        public Cursor(SignalSeries series, int from, int to)
+        {
+            _series = series;
+            _to = to;
+            _segment = from - 1;
+            _end = from < to ? series._segments[from].Offset : 0;
+            _reader = new Reader(series._data, _end, series._length);
+        }
+
+        public Decoded Current { get; private set; }
+
+        public bool MoveNext()
+        {
+            while (_reader.Position >= _end)
+            {
+                if (++_segment >= _to)
+                {
+                    return false;
+                }
+
+                _end = _segment + 1 < _series._segmentCount ? _series._segments[_segment + 1].Offset : _series._length;
+                Current = Decoded.Start(_series.FirstStep(_segment));
+                _firstInSegment = true;
+            }
+
+            Current = _reader.Next(Current, _firstInSegment);
+            _firstInSegment = false;
+            return true;
+        }
+    }
 
     /// <summary>A point with its step number, as coded and decoded.</summary>
     private readonly record struct Decoded(long Step, double Mean, double Min, double Max, double Last, int Count)
