@@ -56,8 +56,12 @@ public sealed record FaultScore(
     IReadOnlyDictionary<string, bool?> BandCovered,
     IReadOnlyDictionary<string, BandDto?> Band);
 
-/// <summary>The P10/P50/P90 crossing times of the forecast the first alert carried, and when it was computed.</summary>
-public sealed record BandDto(string P10, string P50, string P90, string Model, string? Computed = null);
+/// <summary>
+/// The P10/P50/P90 crossing times of the forecast the first alert carried, and when it was computed. <paramref name="FitP50"/>:
+/// the fit's own median crossing when the published quantiles came from a calibrated table (the errors a table is
+/// calibrated on are measured from it), null when P50 is the fit's.
+/// </summary>
+public sealed record BandDto(string P10, string P50, string P90, string Model, string? Computed = null, string? FitP50 = null);
 
 /// <summary>
 /// An alert with no machine fault behind it on the component it named. <paramref name="Misattributed"/>: the device

@@ -99,7 +99,8 @@ public static class BacktestScorer
                 var forecast = first.Alert?.FirstForecast is { } ff && w.Unit.Contains(ff.Component) ? ff : null;
                 entry.First[view.Name] = first.Alert is null ? null : WireCodec.FormatRfc3339(first.Ms);
                 entry.Forecast[view.Name] = forecast is null ? null
-                    : new BandDto(WireCodec.FormatRfc3339(forecast.P10Ms), WireCodec.FormatRfc3339(forecast.P50Ms), WireCodec.FormatRfc3339(forecast.P90Ms), forecast.Model, WireCodec.FormatRfc3339(forecast.ComputedAtMs));
+                    : new BandDto(WireCodec.FormatRfc3339(forecast.P10Ms), WireCodec.FormatRfc3339(forecast.P50Ms), WireCodec.FormatRfc3339(forecast.P90Ms), forecast.Model, WireCodec.FormatRfc3339(forecast.ComputedAtMs),
+                        forecast.Parameters.TryGetValue("fit_p50_days", out var fitDays) ? WireCodec.FormatRfc3339(forecast.ComputedAtMs + (long)Math.Round(fitDays * DayMs)) : null);
                 if (w.Failure is not { } failure)
                 {
                     continue;

@@ -197,6 +197,21 @@ public class BacktestScorerTests
     }
 
     [Fact]
+    public void The_first_forecast_keeps_the_fits_own_median_beside_the_calibrated_one()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        var calibrated = Band(20, 30, 40, 60) with { Parameters = new Dictionary<string, double> { ["fit_p50_days"] = 12.5 } };
+        Raise(book, "m1", "cold_head", 20, calibrated);
+        Raise(book, "m2", "cold_head", 20, Band(20, 30, 40, 60));
+
+        var s = Score([Mri("m1"), Mri("m2")], [Machine("f1", "m1", "cold_head", 10, 40, 41), Machine("f2", "m2", "cold_head", 10, 40, 41)], book);
+
+        var withFit = s.Faults.Single(f => f.Id == "f1").Band["fused"]!;
+        Assert.Equal((At(40), At(32.5)), (withFit.P50, withFit.FitP50));
+        Assert.Null(s.Faults.Single(f => f.Id == "f2").Band["fused"]!.FitP50);
+    }
+
+    [Fact]
     public void Daily_band_coverage_scores_every_forecast_shown_for_the_failed_unit_before_the_failure()
     {
         var book = new AlertBook("fused", new FusionOptions());

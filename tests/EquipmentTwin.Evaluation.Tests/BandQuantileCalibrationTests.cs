@@ -23,12 +23,33 @@ public class BandQuantileCalibrationTests
         }).ToArray();
     }
 
-    private static BacktestReport Report(IEnumerable<double> errors, int seed, string model = "linear:m")
+    private static BacktestReport Report(IEnumerable<double> errors, int seed, string model = "linear:m") => Report(errors.Select(e => (model, e)), seed);
+
+    /// <summary>A report whose forecasts each had a fit P50 of 10 days and a failure at 10·e^error days.</summary>
+    private static BacktestReport Report(IEnumerable<(string Model, double Error)> errors, int seed)
     {
-        var faults = errors.Select((e, k) => new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(10 * Math.Exp(e)), null,
+        var faults = errors.Select((x, k) => new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(10 * Math.Exp(x.Error)), null,
             new Dictionary<string, string?>(), new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
-            new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(5), At(10), At(20), model, At(0)) })).ToList();
+            new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(5), At(10), At(20), x.Model, At(0)) })).ToList();
         return new BacktestReport("f", seed, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0));
+    }
+
+    /// <summary>Normal errors around <paramref name="bias"/> with spread <paramref name="sd"/>.</summary>
+    private static IEnumerable<double> Normal(int n, double bias, double sd, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => bias + sd * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble())).ToArray();
+    }
+
+    private static BandQuantiles Quantiles(IReadOnlyDictionary<string, double> table) =>
+        BandQuantiles.FromOffsets(BandQuantiles.Levels.Select(l => table[l.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)]).ToArray());
+
+    /// <summary>Share of <paramref name="errors"/> inside the central band of <paramref name="level"/>, scored as the backtest scores a forecast.</summary>
+    private static double Coverage(BandQuantiles quantiles, IEnumerable<double> errors, double level)
+    {
+        var f = Forecast(quantiles.Apply(10, 0));
+        var pit = errors.Select(e => BacktestScorer.Pit(f, Ms(10 * Math.Exp(e)))).ToArray();
+        return (double)pit.Count(u => Math.Abs(u - 0.5) <= level / 2 + 1e-9) / pit.Length;
     }
 
     private static Forecast Forecast(double[] q) =>
@@ -83,5 +104,114 @@ public class BandQuantileCalibrationTests
         Assert.Equal(10 * Math.Exp(-1.2815515655446004), wide[1], 6);
         Assert.Equal(10 * Math.Exp(0.6744897501960817), wide[4], 6);
         Assert.True(wide.Zip(wide.Skip(1)).All(p => p.First <= p.Second));
+    }
+
+    [Fact]
+    public void Per_model_tables_hold_each_models_band_where_the_pooled_table_of_a_mixture_misses_the_rarer_model()
+    {
+        // Two laws with different biases (one fits early by e^1.8, one late by e^-0.7), each tight, one three times as
+        // common as the other, and a rare third.
+        (string, double)[] Mixed(int n, int seed) =>
+            [.. Normal(n, 1.8, 0.3, seed).Select(e => ("exponential:bearing", e)), .. Normal(3 * n, -0.7, 0.2, seed + 100).Select(e => ("linear:cold-head", e)), .. Normal(3, 0, 0.5, seed + 200).Select(e => ("poisson-rate:trips", e))];
+        var calibration = BandCalibration.CalibrateQuantiles([Report(Mixed(100, 1), 201), Report(Mixed(100, 2), 202)], minPerModel: 8);
+
+        Assert.Equal(806, calibration.Forecasts);
+        Assert.Equal(["bearing", "cold-head"], calibration.Models!.Keys);
+        Assert.Equal(new Dictionary<string, int> { ["trips"] = 6 }, calibration.PooledOnly);
+        Assert.Equal(200, calibration.Models["bearing"].Forecasts);
+        Assert.Equal(1.8, calibration.Models["bearing"].MedianError, 1);
+
+        var pooled = new Dictionary<string, double>();
+        foreach (var (model, bias, sd) in new[] { ("bearing", 1.8, 0.3), ("cold-head", -0.7, 0.2) })
+        {
+            var fresh = Normal(4000, bias, sd, 7).ToArray();
+            var own = Quantiles(calibration.Models[model].BandQuantiles);
+            Assert.InRange(Coverage(own, fresh, 0.5), 0.45, 0.55);
+            Assert.InRange(Coverage(own, fresh, 0.8), 0.76, 0.84);
+            pooled[model] = Coverage(Quantiles(calibration.BandQuantiles), fresh, 0.5);
+        }
+
+        // The pooled 50 % band spans the common model's upper two thirds and the gap: it never holds a bearing failure.
+        Assert.True(pooled["bearing"] < 0.05 && pooled["cold-head"] > 0.6, $"pooled 50 % band held bearing {pooled["bearing"]:0.00}, cold head {pooled["cold-head"]:0.00}");
+
+        // Without a minimum, only the pooled table.
+        Assert.Null(BandCalibration.CalibrateQuantiles([Report(Mixed(100, 1), 201)]).Models);
+    }
+
+    [Fact]
+    public void Errors_are_measured_from_the_fits_own_median_when_the_run_published_a_calibrated_one()
+    {
+        var faults = Enumerable.Range(0, 41).Select(k => 0.3 + 0.01 * (k - 20)).Select((e, k) => new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(10 * Math.Exp(e)), null,
+            new Dictionary<string, string?>(), new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
+            new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(8), At(14), At(30), "linear:m", At(0), FitP50: At(10)) })).ToList();
+        var report = new BacktestReport("f", 201, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0));
+
+        var table = BandCalibration.CalibrateQuantiles([report]);
+        Assert.Equal(0.3, table.BandQuantiles["0.50"], 6); // from the published P50 (14 d) it would be 0.3 − ln 1.4 = −0.04
+    }
+
+    [Fact]
+    public void Rank_quantiles_give_the_nominal_coverage_in_expectation_where_outward_ranks_overshoot()
+    {
+        // Uniform draws: the coverage of [q25, q75] is simply their difference. Mean over many small calibration sets.
+        var rng = new Random(11);
+        double interpolated = 0, outward = 0;
+        const int sets = 4000, n = 10;
+        for (var i = 0; i < sets; i++)
+        {
+            var u = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).Order().ToList();
+            interpolated += BandCalibration.RankQuantile(u, 0.75) - BandCalibration.RankQuantile(u, 0.25);
+            outward += u[(int)Math.Ceiling((n + 1) * 0.75) - 1] - u[(int)Math.Floor((n + 1) * 0.25) - 1];
+        }
+
+        Assert.InRange(interpolated / sets, 0.49, 0.51);
+        Assert.True(outward / sets > 0.6, $"outward ranks held {outward / sets:0.000}");
+        Assert.Equal(2.0, BandCalibration.RankQuantile([1, 2, 3], 0.5));
+        Assert.Equal(1.0, BandCalibration.RankQuantile([1, 2, 3], 0.05));
+        Assert.Equal(3.0, BandCalibration.RankQuantile([1, 2, 3], 0.95));
+        Assert.Equal(1.5, BandCalibration.RankQuantile([1, 2, 3], 0.375));
+    }
+
+    [Fact]
+    public void Forecasts_made_after_an_observed_crossing_give_the_days_to_the_failure_instead_of_a_log_error()
+    {
+        // Ten crossed first forecasts (fit P50 = now) whose units failed 0.5, 1.0, ... 5.0 days later, beside 20 trend forecasts.
+        var faults = Enumerable.Range(1, 10).Select(k => new FaultScore($"x{k}", "d", "c", "s", "machine", At(-5), At(0.5 * k), null,
+            new Dictionary<string, string?>(), new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
+            new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(0), At(0), At(0), k <= 8 ? "linear:detector" : "poisson-rate:arcs", At(0)) })).ToList();
+        var trend = Report(Errors(20, 9), 201);
+        var run = trend with { Faults = [.. trend.Faults, .. faults] };
+
+        var calibration = BandCalibration.CalibrateQuantiles([run]);
+        Assert.Equal(20, calibration.Forecasts);
+        var after = calibration.AfterCrossing!;
+        Assert.Equal(10, after.Forecasts);
+        Assert.Equal(new Dictionary<string, int> { ["arcs"] = 2, ["detector"] = 8 }, after.ByModel);
+        Assert.Equal(2.75, after.AfterCrossingDays["0.50"], 6);
+        Assert.Equal(1.375, after.AfterCrossingDays["0.25"], 6); // rank 11 × 0.25 = 2.75: three quarters from 1.0 to 1.5
+        Assert.Equal(0.5, after.AfterCrossingDays["0.05"], 6);
+
+        // A run that published the table: P50 moved, the fit's P50 stayed "now".
+        var published = faults.Select(f => f with { Band = new Dictionary<string, BandDto?> { ["physics"] = f.Band["physics"]! with { P50 = At(2.75), FitP50 = At(0) } } });
+        Assert.Equal(10, BandCalibration.CalibrateQuantiles([trend with { Faults = [.. trend.Faults, .. published] }]).AfterCrossing!.Forecasts);
+        Assert.Null(BandCalibration.CalibrateQuantiles([trend]).AfterCrossing);
+    }
+
+    [Fact]
+    public void Leave_one_seed_out_scores_each_run_against_tables_calibrated_on_the_others()
+    {
+        // Ten runs of exchangeable errors: the held-out coverage is near the level. One run is all far-late errors: none held.
+        var runs = Enumerable.Range(0, 10).Select(k => Report(Normal(40, 0, 1, 30 + k), 201 + k)).ToList();
+        var check = BandCalibration.CrossValidate(runs);
+        Assert.Equal(400, check.Forecasts);
+        Assert.Equal(Enumerable.Range(201, 10), check.Seeds.Select(s => s.Seed));
+        Assert.InRange(check.Pooled["50"], 0.44, 0.56);
+        Assert.InRange(check.Pooled["80"], 0.74, 0.86);
+        Assert.InRange(check.MedianWidth50, 1.1, 1.6); // 2 × 0.674 for a unit normal
+
+        var late = Report(Enumerable.Repeat(5.0, 20), 299);
+        var withLate = BandCalibration.CrossValidate([.. runs, late]);
+        Assert.Equal(0, withLate.Seeds.Single(s => s.Seed == 299).Coverage["90"]);
+        Assert.Throws<InvalidOperationException>(() => BandCalibration.CrossValidate([late]));
     }
 }

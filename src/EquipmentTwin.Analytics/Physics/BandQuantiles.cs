@@ -39,6 +39,13 @@ public sealed record BandQuantiles(double Q05, double Q10, double Q25, double Q5
         return result;
     }
 
+    /// <summary>
+    /// Read as an after-crossing table (offsets in days, not logs): the days from now to each quantile of the failure
+    /// time once the threshold crossing has been observed. Negative offsets (never from a calibration: failures come
+    /// after the crossing) are clamped to now.
+    /// </summary>
+    public double[] AfterCrossing() => Offsets.Select(d => Math.Max(0, d)).ToArray();
+
     /// <summary>The fit's own log-spread, read back from a band that had <paramref name="modelSpread"/> added (<see cref="CrossingBand.WithModelSpread"/>).</summary>
     public static double FitLogSd(CrossingBand band, double modelSpread) =>
         Math.Sqrt(Math.Max(0, band.LogSd * band.LogSd - modelSpread * modelSpread));

@@ -94,9 +94,20 @@ public static class PhysicsConfigLoader
             }
 
             var model = Validate(file, i, entry, modalityCatalog);
-            if (doc.BandQuantiles is { } table && model.Law != PhysicsLaw.WeibullUsage)
+            if ((entry.BandQuantiles ?? doc.BandQuantiles) is { } table)
             {
-                model = model with { BandQuantiles = ReadQuantiles(file, table) }; // Weibull quantiles come from its survival law
+                // A model's own table (calibrated on its own forecasts) before the file's pooled one; Weibull quantiles come from its survival law.
+                model = model.Law == PhysicsLaw.WeibullUsage
+                    ? entry.BandQuantiles is null ? model : throw new PhysicsConfigException($"{file}: model '{model.Id}': field 'bandQuantiles': a weibull-usage model takes its quantiles from its survival law")
+                    : model with { BandQuantiles = ReadQuantiles(entry.BandQuantiles is null ? file : $"{file}: model '{model.Id}'", table) };
+            }
+
+            if ((entry.AfterCrossingDays ?? doc.AfterCrossingDays) is { } days)
+            {
+                var where = entry.AfterCrossingDays is null ? file : $"{file}: model '{model.Id}'";
+                model = model.Law == PhysicsLaw.WeibullUsage
+                    ? entry.AfterCrossingDays is null ? model : throw new PhysicsConfigException($"{file}: model '{model.Id}': field 'afterCrossingDays': a weibull-usage model has no threshold to cross")
+                    : model with { AfterCrossingDays = ReadQuantiles(where, days, "afterCrossingDays") is var t && t.Offsets.All(d => d >= 0) ? t : throw new PhysicsConfigException($"{where}: field 'afterCrossingDays': days after a crossing cannot be negative") };
             }
 
             if (models.Any(m => m.Id == model.Id))
@@ -315,7 +326,7 @@ public static class PhysicsConfigLoader
         return model;
     }
 
-    private static BandQuantiles ReadQuantiles(string file, Dictionary<string, double> table)
+    private static BandQuantiles ReadQuantiles(string file, Dictionary<string, double> table, string field = "bandQuantiles")
     {
         var offsets = new double[BandQuantiles.Levels.Length];
         for (var i = 0; i < offsets.Length; i++)
@@ -323,17 +334,17 @@ public static class PhysicsConfigLoader
             var key = BandQuantiles.Levels[i].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
             if (!table.TryGetValue(key, out offsets[i]) || !double.IsFinite(offsets[i]))
             {
-                throw new PhysicsConfigException($"{file}: field 'bandQuantiles': needs a finite offset for each of {string.Join(", ", BandQuantiles.Levels.Select(l => l.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}; '{key}' is missing");
+                throw new PhysicsConfigException($"{file}: field '{field}': needs a finite offset for each of {string.Join(", ", BandQuantiles.Levels.Select(l => l.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}; '{key}' is missing");
             }
         }
 
         if (table.Count != offsets.Length)
         {
-            throw new PhysicsConfigException($"{file}: field 'bandQuantiles': unknown level among {string.Join(", ", table.Keys)}");
+            throw new PhysicsConfigException($"{file}: field '{field}': unknown level among {string.Join(", ", table.Keys)}");
         }
 
         var quantiles = BandQuantiles.FromOffsets(offsets);
-        return quantiles.IsMonotone ? quantiles : throw new PhysicsConfigException($"{file}: field 'bandQuantiles': offsets must rise with the level");
+        return quantiles.IsMonotone ? quantiles : throw new PhysicsConfigException($"{file}: field '{field}': offsets must rise with the level");
     }
 
     private sealed class ConfigFile
@@ -351,6 +362,12 @@ public static class PhysicsConfigLoader
 
         /// <summary>How <see cref="BandQuantiles"/> was calibrated (free text).</summary>
         public JsonElement? BandQuantilesCalibration { get; set; }
+
+        /// <summary>Days from an observed crossing to the failure, keyed "0.05" … "0.95" (twin calibrate-bands --quantiles).</summary>
+        public Dictionary<string, double>? AfterCrossingDays { get; set; }
+
+        /// <summary>How <see cref="AfterCrossingDays"/> was calibrated (free text).</summary>
+        public JsonElement? AfterCrossingCalibration { get; set; }
 
         public List<ModelFile>? Models { get; set; }
     }
@@ -373,6 +390,19 @@ public static class PhysicsConfigLoader
         public double? RefitHours { get; set; }
         public double? HorizonDays { get; set; }
         public double? ModelSpread { get; set; }
+
+        /// <summary>This model's own per-quantile log offsets (twin calibrate-bands --quantiles --per-model); the file's table otherwise.</summary>
+        public Dictionary<string, double>? BandQuantiles { get; set; }
+
+        /// <summary>How <see cref="BandQuantiles"/> was calibrated (free text).</summary>
+        public JsonElement? BandQuantilesCalibration { get; set; }
+
+        /// <summary>This model's own days from an observed crossing to the failure; the file's table otherwise.</summary>
+        public Dictionary<string, double>? AfterCrossingDays { get; set; }
+
+        /// <summary>How <see cref="AfterCrossingDays"/> was calibrated (free text).</summary>
+        public JsonElement? AfterCrossingCalibration { get; set; }
+
         public List<string>? ResetCodes { get; set; }
         public List<string>? ResetComponents { get; set; }
         public double? SaturationDays { get; set; }

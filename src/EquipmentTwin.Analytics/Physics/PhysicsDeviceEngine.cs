@@ -147,10 +147,20 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
             forecast = forecast with { Parameters = parameters, P05Ms = At(q[0]), P10Ms = At(q[1]), P25Ms = At(q[2]), P50Ms = At(q[3]), P75Ms = At(q[4]), P90Ms = At(q[5]), P95Ms = At(q[6]) };
             (p10, p50, p90) = (q[1], q[3], q[5]);
         }
+        else if (p.Crossed && m.AfterCrossingDays is { } after)
+        {
+            // The limit is crossed; the published quantiles are when the unit failed after such crossings (calibrated).
+            var q = after.AfterCrossing();
+            var parameters = new Dictionary<string, double>(p.Parameters) { ["fit_p50_days"] = 0 };
+            forecast = forecast with { Parameters = parameters, P05Ms = At(q[0]), P10Ms = At(q[1]), P25Ms = At(q[2]), P50Ms = At(q[3]), P75Ms = At(q[4]), P90Ms = At(q[5]), P95Ms = At(q[6]) };
+            (p10, p50, p90) = (q[1], q[3], q[5]);
+        }
 
         var severity = b.P50 < 3 ? Severity.Critical : b.P50 < 14 ? Severity.Error : Severity.Warning;
         var summary = p.Crossed
-            ? Inv($"{p.Trend}; {p.Target} crossed (observed); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}")
+            ? m.AfterCrossingDays is null
+                ? Inv($"{p.Trend}; {p.Target} crossed (observed); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}")
+                : Inv($"{p.Trend}; {p.Target} crossed (observed), failure in {p50:0.0} d (P10 {p10:0.0} d – P90 {p90:0.0} d) after such crossings; R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}")
             : Inv($"{p.Trend}; {p.Target} in {p50:0.0} d (P10 {p10:0.0} d – P90 {p90:0.0} d); R² {p.RSquared:0.00} on {p.Points} {p.PointsNoun}");
         return new Evidence(
             EngineKind.Physics,

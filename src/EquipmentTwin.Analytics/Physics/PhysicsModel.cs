@@ -52,6 +52,13 @@ public sealed record PhysicsModel
     /// <summary>Per-quantile calibrated band; when set it gives the published quantiles (the spread still sets the confidence).</summary>
     public BandQuantiles? BandQuantiles { get; init; }
 
+    /// <summary>
+    /// Calibrated days from an observed crossing of the threshold to the failure, at the 5/10/25/50/75/90/95 % levels
+    /// (<see cref="Physics.BandQuantiles.AfterCrossing"/>): an alarm limit is crossed before the unit fails, so a crossed
+    /// forecast publishes these instead of a band at "now".
+    /// </summary>
+    public BandQuantiles? AfterCrossingDays { get; init; }
+
     /// <summary>Calibrated on the reference-fleet backtest, seed 1; checked on seed 2 (docs/models.md).</summary>
     public const double DefaultModelSpread = 0.8;
 

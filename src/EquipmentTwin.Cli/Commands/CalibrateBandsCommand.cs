@@ -14,17 +14,35 @@ public static class CalibrateBandsCommand
         var reports = new Option<string>("--reports") { Description = "backtest reports (twin evaluate --json) of calibration seeds, comma-separated", HelpName = "A.json,B.json", Required = true };
         var spreadUsed = CliOptions.Positive("--spread-used", "the model-form spread those backtests ran with (default 0.8)", "S");
         var view = CliOptions.Text("--view", "which engine's bands to calibrate", "physics", "VIEW", "physics", "fused");
-        var quantiles = new Option<bool>("--quantiles") { Description = "calibrate one log offset per quantile (5/10/25/50/75/90/95 %) instead of one spread; prints the bandQuantiles table for config/physics" };
+        var quantiles = new Option<bool>("--quantiles") { Description = "calibrate one log offset per quantile (5/10/25/50/75/90/95 %) instead of one spread; prints the bandQuantiles table for config/physics, and the afterCrossingDays table from forecasts made after an observed crossing" };
+        var perModel = CliOptions.OptionalInt("--per-model", "with --quantiles: also one table per physics model that has at least N forecasts (the bandQuantiles of its entry in config/physics); the others keep the pooled table", min: 3);
+        var leaveOneOut = new Option<bool>("--leave-one-out")
+        {
+            Description = "with --quantiles: instead of the tables, hold out each report in turn, calibrate on the others and print how many of the held-out first forecasts each band held",
+        };
         var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
         {
-            reports, spreadUsed, view, quantiles,
+            reports, spreadUsed, view, quantiles, perModel, leaveOneOut,
         };
-        command.SetAction(p => Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles)));
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(perModel) is not null && !r.GetValue(quantiles))
+            {
+                r.AddError("--per-model: only with --quantiles");
+            }
+
+            if (r.GetValue(leaveOneOut) && !r.GetValue(quantiles))
+            {
+                r.AddError("--leave-one-out: only with --quantiles");
+            }
+        });
+        command.SetAction(p => Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut)));
         return command;
     }
 
-    public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false)
+    public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false, int? perModel = null, TextWriter? output = null, bool leaveOneOut = false)
     {
+        output ??= Console.Out;
         var reports = new List<BacktestReport>();
         foreach (var path in reportPaths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -40,7 +58,9 @@ public static class CalibrateBandsCommand
         {
             try
             {
-                Console.WriteLine(JsonSerializer.Serialize(BandCalibration.CalibrateQuantiles(reports, view), Json));
+                output.WriteLine(leaveOneOut
+                    ? JsonSerializer.Serialize(BandCalibration.CrossValidate(reports, view, perModel), Json)
+                    : JsonSerializer.Serialize(BandCalibration.CalibrateQuantiles(reports, view, perModel), Json));
                 return ExitCodes.Ok;
             }
             catch (InvalidOperationException ex)
@@ -50,7 +70,7 @@ public static class CalibrateBandsCommand
         }
 
         var result = BandCalibration.Calibrate(reports, spreadUsed ?? Analytics.Physics.PhysicsModel.DefaultModelSpread, view);
-        Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        output.WriteLine(JsonSerializer.Serialize(result, Json));
         return ExitCodes.Ok;
     }
 }

@@ -54,6 +54,53 @@ public class PhysicsConfigLoaderTests
         Assert.All(shipped.Modalities.SelectMany(shipped.For), m => Assert.Equal(m.Law != PhysicsLaw.WeibullUsage, m.BandQuantiles is not null));
     }
 
+    [Fact]
+    public void A_models_own_band_table_comes_before_the_files_and_a_weibull_model_may_not_have_one()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "mri.json");
+        const string pooled = "\"0.05\": -1.0, \"0.10\": -0.8, \"0.25\": -0.1, \"0.50\": 0.2, \"0.75\": 1.6, \"0.90\": 2.0, \"0.95\": 2.1";
+        const string own = "\"0.05\": -0.9, \"0.10\": -0.85, \"0.25\": -0.75, \"0.50\": -0.7, \"0.75\": -0.6, \"0.90\": -0.5, \"0.95\": -0.45";
+        var second = Entry("").Replace("\"helium\"", "\"helium-2\"", StringComparison.Ordinal);
+        File.WriteAllText(file, $$"""{ "modality": "mri", "bandQuantiles": { {{pooled}} }, "models": [ {{Entry("\"bandQuantiles\": { " + own + " }")}}, {{second}} ] }""");
+
+        var models = PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog).For(Modality.Mri);
+        Assert.Equal(new BandQuantiles(-0.9, -0.85, -0.75, -0.7, -0.6, -0.5, -0.45), models.Single(m => m.Id == "helium").BandQuantiles);
+        Assert.Equal(new BandQuantiles(-1.0, -0.8, -0.1, 0.2, 1.6, 2.0, 2.1), models.Single(m => m.Id == "helium-2").BandQuantiles);
+
+        File.WriteAllText(file, $$"""{ "modality": "mri", "models": [ {{Entry("\"bandQuantiles\": { " + own.Replace("\"0.95\": -0.45", "\"0.95\": -0.95", StringComparison.Ordinal) + " }")}} ] }""");
+        var falling = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("model 'helium': field 'bandQuantiles': offsets must rise", falling.Message);
+
+        const string weibull = "{ \"id\": \"tube\", \"component\": \"compressor\", \"law\": \"weibull-usage\", \"signal\": \"compressor_hours_h\", \"eta\": 1000, \"beta\": 2 ";
+        File.WriteAllText(file, $$"""{ "modality": "mri", "models": [ {{weibull}}, "bandQuantiles": { {{own}} } } ] }""");
+        var ex = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("model 'tube': field 'bandQuantiles': a weibull-usage model", ex.Message);
+    }
+
+    [Fact]
+    public void After_crossing_days_are_read_per_file_and_per_model_and_negative_days_are_rejected()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "mri.json");
+        const string pooled = "\"0.05\": 0.2, \"0.10\": 0.3, \"0.25\": 1.0, \"0.50\": 2.0, \"0.75\": 3.0, \"0.90\": 4.0, \"0.95\": 4.5";
+        const string own = "\"0.05\": 1, \"0.10\": 2, \"0.25\": 3, \"0.50\": 4, \"0.75\": 5, \"0.90\": 6, \"0.95\": 7";
+        var second = Entry("").Replace("\"helium\"", "\"helium-2\"", StringComparison.Ordinal);
+        File.WriteAllText(file, $$"""{ "modality": "mri", "afterCrossingDays": { {{pooled}} }, "models": [ {{Entry("\"afterCrossingDays\": { " + own + " }")}}, {{second}} ] }""");
+
+        var models = PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog).For(Modality.Mri);
+        Assert.Equal(new BandQuantiles(1, 2, 3, 4, 5, 6, 7), models.Single(m => m.Id == "helium").AfterCrossingDays);
+        Assert.Equal(new BandQuantiles(0.2, 0.3, 1, 2, 3, 4, 4.5), models.Single(m => m.Id == "helium-2").AfterCrossingDays);
+
+        File.WriteAllText(file, $$"""{ "modality": "mri", "afterCrossingDays": { {{pooled.Replace("\"0.05\": 0.2", "\"0.05\": -0.2", StringComparison.Ordinal)}} }, "models": [ {{Entry("")}} ] }""");
+        var ex = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("field 'afterCrossingDays': days after a crossing cannot be negative", ex.Message);
+
+        File.WriteAllText(file, $$"""{ "modality": "mri", "models": [ {{Entry("\"afterCrossingDays\": { \"0.50\": 2 }")}} ] }""");
+        ex = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("model 'helium': field 'afterCrossingDays': needs a finite offset", ex.Message);
+    }
+
     [Theory]
     [InlineData("\"signal\": \"he_level\"", "signal", "'he_level' is not a signal")]
     [InlineData("\"component\": \"flux_capacitor\"", "component", "not a component")]

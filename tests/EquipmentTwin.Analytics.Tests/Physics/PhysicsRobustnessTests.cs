@@ -1,3 +1,5 @@
+using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Core.WireFormat;
 
 namespace EquipmentTwin.Analytics.Tests.Physics;
@@ -156,19 +158,31 @@ public class PhysicsRobustnessTests
     }
 
     [Fact]
-    public void Observed_crossing_is_reported_now_with_confidence_one()
+    public void Observed_crossing_is_reported_with_confidence_one_and_the_failure_when_such_crossings_failed()
     {
-        var rng = new Random(69);
-        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+        Evidence Crossed(PhysicsModel model)
+        {
+            var device = Synthetic.Device(Modality.Mri, Synthetic.Config(Modality.Mri, model));
 
-        // 4.6 K is crossed at day 15; the window still holds the healthy side.
-        Synthetic.Run(device, Synthetic.Signal("coldhead_stage2_k", 0, 25, 12, d => 4.3 + 0.02 * d, 0.03, rng), 25);
+            // 4.6 K is crossed at day 15; the window still holds the healthy side.
+            Synthetic.Run(device, Synthetic.Signal("coldhead_stage2_k", 0, 25, 12, d => 4.3 + 0.02 * d, 0.03, new Random(69)), 25);
+            return Synthetic.Find(device, "mri-coldhead-stage2")!;
+        }
 
-        var e = Synthetic.Find(device, "mri-coldhead-stage2")!;
-        Assert.Equal(1.0, e.Confidence);
-        Assert.Equal(Severity.Critical, e.Severity);
-        Assert.Equal(e.Forecast!.ComputedAtMs, e.Forecast.P50Ms);
-        Assert.Contains("crossed", e.Summary);
+        var model = Synthetic.Model("mri-coldhead-stage2", Modality.Mri) with { AfterCrossingDays = null };
+        var now = Crossed(model);
+        Assert.Equal(1.0, now.Confidence);
+        Assert.Equal(Severity.Critical, now.Severity);
+        Assert.Equal(now.Forecast!.ComputedAtMs, now.Forecast.P50Ms);
+        Assert.Contains("crossed (observed); R²", now.Summary);
+
+        // With an after-crossing table the quantiles are days after now; alerting is unchanged.
+        var after = Crossed(model with { AfterCrossingDays = new BandQuantiles(-0.5, 0.2, 1, 2, 3, 4, 5) });
+        var f = after.Forecast!;
+        Assert.Equal((1.0, Severity.Critical), (after.Confidence, after.Severity));
+        Assert.Equal([0, 0.2, 1, 2, 3, 4, 5], new[] { f.P05Ms!.Value, f.P10Ms, f.P25Ms!.Value, f.P50Ms, f.P75Ms!.Value, f.P90Ms, f.P95Ms!.Value }.Select(ms => Math.Round(Synthetic.DaysAhead(f, ms), 3)));
+        Assert.Equal(0, Synthetic.FitP50(f));
+        Assert.Contains("crossed (observed), failure in 2.0 d (P10 0.2 d – P90 4.0 d) after such crossings", after.Summary);
     }
 
     [Fact]
