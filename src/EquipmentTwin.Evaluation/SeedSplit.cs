@@ -43,7 +43,7 @@ public sealed record SeedSplit
     /// The split of docs/models.md. Seeds 901–903 were reporting seeds until their misses were read (2026-11-29), and
     /// 911–913 until theirs were (2026-11-30); the engines were changed after each, so both sets now only compare
     /// with the earlier figures; 921–923 reported on 2026-12-06 and, once their misses were read, became validation
-    /// seeds too, so 931–933 report. Calibration seeds 203–205 were added on 2026-12-06 and 206–210 on 2026-12-07,
+    /// seeds too, so 931–933 report. Calibration seeds 203–205 were added on 2026-12-06 and 206–210 later the same day,
     /// each before any run on them.
     /// </summary>
     public static SeedSplit Default { get; } = new(
