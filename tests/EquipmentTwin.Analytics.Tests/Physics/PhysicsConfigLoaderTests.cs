@@ -59,12 +59,8 @@ public class PhysicsConfigLoaderTests
     {
         using var dir = new TempDirectory();
         var file = Path.Combine(dir.Path, "mri.json");
-        const string pooled = "\"0.05\": -1.0, \"0.10\": -0.8, \"0.25\": -0.1, \"0.50\": 0.2, \"0.75\": 1.6, \"0.90\": 2.0, \"0.95\": 2.1";
         const string own = "\"0.05\": -0.9, \"0.10\": -0.85, \"0.25\": -0.75, \"0.50\": -0.7, \"0.75\": -0.6, \"0.90\": -0.5, \"0.95\": -0.45";
-        var second = Entry("").Replace("\"helium\"", "\"helium-2\"", StringComparison.Ordinal);
-        File.WriteAllText(file, $$"""{ "modality": "mri", "bandQuantiles": { {{pooled}} }, "models": [ {{Entry("\"bandQuantiles\": { " + own + " }")}}, {{second}} ] }""");
-
-        var models = PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog).For(Modality.Mri);
+        var models = FileAndModelTable(file, "bandQuantiles", "\"0.05\": -1.0, \"0.10\": -0.8, \"0.25\": -0.1, \"0.50\": 0.2, \"0.75\": 1.6, \"0.90\": 2.0, \"0.95\": 2.1", own);
         Assert.Equal(new BandQuantiles(-0.9, -0.85, -0.75, -0.7, -0.6, -0.5, -0.45), models.Single(m => m.Id == "helium").BandQuantiles);
         Assert.Equal(new BandQuantiles(-1.0, -0.8, -0.1, 0.2, 1.6, 2.0, 2.1), models.Single(m => m.Id == "helium-2").BandQuantiles);
 
@@ -84,11 +80,7 @@ public class PhysicsConfigLoaderTests
         using var dir = new TempDirectory();
         var file = Path.Combine(dir.Path, "mri.json");
         const string pooled = "\"0.05\": 0.2, \"0.10\": 0.3, \"0.25\": 1.0, \"0.50\": 2.0, \"0.75\": 3.0, \"0.90\": 4.0, \"0.95\": 4.5";
-        const string own = "\"0.05\": 1, \"0.10\": 2, \"0.25\": 3, \"0.50\": 4, \"0.75\": 5, \"0.90\": 6, \"0.95\": 7";
-        var second = Entry("").Replace("\"helium\"", "\"helium-2\"", StringComparison.Ordinal);
-        File.WriteAllText(file, $$"""{ "modality": "mri", "afterCrossingDays": { {{pooled}} }, "models": [ {{Entry("\"afterCrossingDays\": { " + own + " }")}}, {{second}} ] }""");
-
-        var models = PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog).For(Modality.Mri);
+        var models = FileAndModelTable(file, "afterCrossingDays", pooled, "\"0.05\": 1, \"0.10\": 2, \"0.25\": 3, \"0.50\": 4, \"0.75\": 5, \"0.90\": 6, \"0.95\": 7");
         Assert.Equal(new BandQuantiles(1, 2, 3, 4, 5, 6, 7), models.Single(m => m.Id == "helium").AfterCrossingDays);
         Assert.Equal(new BandQuantiles(0.2, 0.3, 1, 2, 3, 4, 4.5), models.Single(m => m.Id == "helium-2").AfterCrossingDays);
 
@@ -156,6 +148,14 @@ public class PhysicsConfigLoaderTests
     private static string Model(string change) => $$"""{ "modality": "mri", "models": [ {{Entry(change)}} ] }""";
 
     /// <summary>A valid helium model with one field added or overridden (later JSON keys are rejected as duplicates, so replace).</summary>
+    /// <summary>Writes a file with <paramref name="field"/> at the top and in the first of two models ("helium", "helium-2") and loads it.</summary>
+    private static IReadOnlyList<PhysicsModel> FileAndModelTable(string file, string field, string fileTable, string modelTable)
+    {
+        var second = Entry("").Replace("\"helium\"", "\"helium-2\"", StringComparison.Ordinal);
+        File.WriteAllText(file, $$"""{ "modality": "mri", "{{field}}": { {{fileTable}} }, "models": [ {{Entry($"\"{field}\": {{ {modelTable} }}")}}, {{second}} ] }""");
+        return PhysicsConfigLoader.LoadDirectory(Path.GetDirectoryName(file)!, Synthetic.Catalog).For(Modality.Mri);
+    }
+
     private static string Entry(string change)
     {
         var fields = new Dictionary<string, string>
