@@ -96,7 +96,8 @@ public static class BacktestScorer
                     .SelectMany(a => a.NamedMs.Where(n => w.Unit.Contains(n.Key) && n.Value >= w.From && n.Value < until).Select(n => (Alert: a, Ms: n.Value)))
                     .OrderBy(x => x.Ms).ThenBy(x => x.Alert.Id, StringComparer.Ordinal)
                     .FirstOrDefault();
-                var forecast = first.Alert?.FirstForecast is { } ff && w.Unit.Contains(ff.Component) ? ff : null;
+                // A forecast the alert first carried after the failure foresaw nothing: the alert had no band before it.
+                var forecast = first.Alert?.FirstForecast is { } ff && w.Unit.Contains(ff.Component) && ff.ComputedAtMs < until ? ff : null;
                 entry.First[view.Name] = first.Alert is null ? null : WireCodec.FormatRfc3339(first.Ms);
                 entry.Forecast[view.Name] = forecast is null ? null
                     : new BandDto(WireCodec.FormatRfc3339(forecast.P10Ms), WireCodec.FormatRfc3339(forecast.P50Ms), WireCodec.FormatRfc3339(forecast.P90Ms), forecast.Model, WireCodec.FormatRfc3339(forecast.ComputedAtMs),

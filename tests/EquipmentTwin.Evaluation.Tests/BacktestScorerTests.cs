@@ -197,6 +197,23 @@ public class BacktestScorerTests
     }
 
     [Fact]
+    public void A_forecast_the_alert_first_carried_after_the_failure_gives_the_fault_no_band()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        Raise(book, "m1", "cold_head", 20);                          // opened by evidence without a forecast
+        Raise(book, "m1", "cold_head", 45, Band(45, 46, 47, 48));   // the first forecast, after the failure at day 40
+        Raise(book, "m2", "cold_head", 20, Band(20, 30, 40, 60));
+
+        var s = Score([Mri("m1"), Mri("m2")], [Machine("f1", "m1", "cold_head", 10, 40, 41), Machine("f2", "m2", "cold_head", 10, 40, 41)], book);
+
+        Assert.Equal(At(45), Assert.Single(book.All, a => a.DeviceId == "m1").FirstForecast is { } f ? At((f.ComputedAtMs - Ms(0)) / (double)Day) : null);
+        Assert.Null(s.Faults.Single(f => f.Id == "f1").Band["fused"]);
+        Assert.Equal(20, s.Faults.Single(f => f.Id == "f1").LeadTimeDays["fused"]);
+        var e = s.Engines["fused"];
+        Assert.Equal((2, 1, 1.0), (e.Foreseen, e.WithBand, e.BandCoverage80!.Value));
+    }
+
+    [Fact]
     public void The_first_forecast_keeps_the_fits_own_median_beside_the_calibrated_one()
     {
         var book = new AlertBook("fused", new FusionOptions());
