@@ -135,49 +135,33 @@ public static class BandCalibration
             throw new InvalidOperationException("a leave-one-seed-out check needs at least two runs");
         }
 
-        var levels = new[] { ("50", 2, 4), ("80", 1, 5), ("90", 0, 6) };
         var seeds = new List<HeldOutCoverage>();
         var widths = new List<double>();
-        var total = levels.ToDictionary(l => l.Item1, _ => 0);
+        var covered = new Dictionary<string, double>();
         var n = 0;
         for (var i = 0; i < runs.Count; i++)
         {
             var calibration = CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel);
+            var tables = BandTablePromotion.Of(calibration);
+            var score = BandTablePromotion.Score([runs[i]], tables, view);
             var held = FirstForecasts([runs[i]], view).ToList();
-            var covered = levels.ToDictionary(l => l.Item1, _ => 0);
-            foreach (var f in held)
+            foreach (var f in held.Where(f => !f.Crossed))
             {
-                var table = f.Crossed ? calibration.AfterCrossing?.AfterCrossingDays
-                    : calibration.Models?.GetValueOrDefault(f.Model)?.BandQuantiles ?? calibration.BandQuantiles;
-                if (table is null)
-                {
-                    continue; // a crossed forecast with no table is "now": outside every band
-                }
-
-                double Offset(int k) => table[Analytics.Physics.BandQuantiles.Levels[k].ToString("0.00", CultureInfo.InvariantCulture)];
-                foreach (var (name, lo, hi) in levels)
-                {
-                    covered[name] += f.Value >= Offset(lo) && f.Value <= Offset(hi) ? 1 : 0;
-                }
-
-                if (!f.Crossed)
-                {
-                    widths.Add(Offset(4) - Offset(2));
-                }
+                var table = tables(f.Model).Trend!;
+                widths.Add(table["0.75"] - table["0.25"]);
             }
 
-            foreach (var (name, _, _) in levels)
+            foreach (var (level, share) in score.Coverage.Where(c => double.IsFinite(c.Value)))
             {
-                total[name] += covered[name];
+                covered[level] = covered.GetValueOrDefault(level) + Math.Round(share * score.Forecasts); // back to a count
             }
 
-            n += held.Count;
-            seeds.Add(new HeldOutCoverage(runs[i].Seed, held.Count, held.Count(f => f.Crossed),
-                covered.ToDictionary(c => c.Key, c => held.Count == 0 ? double.NaN : Math.Round((double)c.Value / held.Count, 3))));
+            n += score.Forecasts;
+            seeds.Add(new HeldOutCoverage(runs[i].Seed, score.Forecasts, held.Count(f => f.Crossed), score.Coverage));
         }
 
         widths.Sort();
-        return new BandCrossValidation(seeds, total.ToDictionary(c => c.Key, c => n == 0 ? double.NaN : Math.Round((double)c.Value / n, 3)), n,
+        return new BandCrossValidation(seeds, covered.ToDictionary(c => c.Key, c => Math.Round(c.Value / n, 3)), n,
             widths.Count == 0 ? double.NaN : Math.Round(BacktestScorer.Quantile(widths, 0.5), 3));
     }
 
@@ -185,7 +169,7 @@ public static class BandCalibration
     /// The first forecast of every failure in the runs that carried a trend forecast (Weibull forecasts left out): the log
     /// error ln(t/P50) from the fit's own P50, or, when the fit said the crossing was already observed, the days to the failure.
     /// </summary>
-    private static IEnumerable<(string Model, bool Crossed, double Value)> FirstForecasts(IEnumerable<BacktestReport> runs, string view)
+    internal static IEnumerable<(string Model, bool Crossed, double Value)> FirstForecasts(IEnumerable<BacktestReport> runs, string view)
     {
         foreach (var run in runs)
         {

@@ -115,4 +115,83 @@ public sealed class CalibrateBandsTests
         Assert.Equal(12, doc.RootElement.GetProperty("forecasts").GetInt32());
         Assert.Equal(0.5, doc.RootElement.GetProperty("spreadUsed").GetDouble());
     }
+
+    /// <summary>A report of <paramref name="n"/> cold-head forecasts with a fit P50 of 10 days whose failures came e^error later, errors evenly spread over bias ± 0.3.</summary>
+    private static string WriteColdHeadReport(string dir, int seed, int n, double bias)
+    {
+        var faults = Enumerable.Range(0, n).Select(k => new FaultScore($"f{k}", "d", "cold_head", "s", "machine", At(-5), At(10 * Math.Exp(bias + 0.6 * (k + 0.5) / n - 0.3)), null,
+            new Dictionary<string, string?>(), new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
+            new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(5), At(10), At(20), "linear:mri-coldhead-stage2", At(0)) })).ToList();
+        var report = new BacktestReport("f", seed, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0));
+        var path = Path.Combine(dir, $"r-{seed}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
+        return path;
+    }
+
+    [Fact]
+    public async Task Validate_scores_new_and_current_tables_and_write_replaces_the_config_only_when_the_new_ones_are_at_least_as_good()
+    {
+        using var dir = new TempDirectory("cli-calibrate-bands");
+        var config = Directory.CreateDirectory(Path.Combine(dir.Path, "physics")).FullName;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "config", "physics"), "*.json"))
+        {
+            File.Copy(file, Path.Combine(config, Path.GetFileName(file)));
+        }
+
+        var shipped = File.ReadAllText(Path.Combine(config, "mri.json"));
+        var late = $"{WriteColdHeadReport(dir.Path, 201, 30, 3)},{WriteColdHeadReport(dir.Path, 202, 30, 3)}";
+        var early = WriteColdHeadReport(dir.Path, 203, 30, -3);
+        var validation = $"{WriteColdHeadReport(dir.Path, 301, 20, 3)},{WriteColdHeadReport(dir.Path, 302, 20, 3)}";
+
+        // Failures 20 times later than the fits said: the shipped tables hold none, the new ones most. Without --write nothing changes.
+        var (code, stdout, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", late, "--quantiles", "--validate", validation, "--config", config);
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            var v = doc.RootElement.GetProperty("validation");
+            Assert.True(v.GetProperty("promoted").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, v.GetProperty("written").ValueKind);
+            Assert.Equal(0, v.GetProperty("current").GetProperty("coverage").GetProperty("90").GetDouble());
+            Assert.Equal(40, v.GetProperty("candidate").GetProperty("forecasts").GetInt32());
+            Assert.Equal([301, 302], v.GetProperty("seeds").EnumerateArray().Select(e => e.GetInt32()));
+        }
+
+        Assert.Equal(shipped, File.ReadAllText(Path.Combine(config, "mri.json")));
+
+        // Tables that expect failures 20 times earlier hold none of the runs near the fits' P50, which the shipped tables
+        // mostly hold: kept, and --write leaves the files alone.
+        var near = WriteColdHeadReport(dir.Path, 303, 20, 0);
+        (code, stdout, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", early, "--quantiles", "--validate", near, "--config", config, "--write");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            Assert.False(doc.RootElement.GetProperty("validation").GetProperty("promoted").GetBoolean());
+        }
+
+        Assert.Equal(shipped, File.ReadAllText(Path.Combine(config, "mri.json")));
+
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", late, "--quantiles", "--validate", validation, "--config", config, "--write");
+        Assert.True(code == 0, stderr);
+        var written = File.ReadAllText(Path.Combine(config, "mri.json"));
+        Assert.NotEqual(shipped, written);
+        Assert.Contains("calibration seeds 201, 202; on validation seeds 301, 302", written);
+    }
+
+    [Fact]
+    public async Task Write_needs_validate_and_validate_needs_quantiles_and_disjoint_seeds()
+    {
+        using var dir = new TempDirectory("cli-calibrate-bands");
+        var report = WriteColdHeadReport(dir.Path, 201, 10, 0);
+        var (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--write");
+        Assert.Equal(2, code);
+        Assert.Contains("--write: only with --validate", stderr);
+
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--validate", report);
+        Assert.Equal(2, code);
+        Assert.Contains("--validate: only with --quantiles", stderr);
+
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--validate", report, "--config", Path.Combine(RepoPaths.Root, "config", "physics"));
+        Assert.Equal(1, code);
+        Assert.Contains("seed 201 is both a calibration and a validation run", stderr);
+    }
 }

@@ -1,6 +1,8 @@
 using EquipmentTwin.Analytics.Engines;
 using EquipmentTwin.Analytics.Physics;
+using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Testing;
 
 namespace EquipmentTwin.Evaluation.Tests;
 
@@ -213,5 +215,84 @@ public class BandQuantileCalibrationTests
         var withLate = BandCalibration.CrossValidate([.. runs, late]);
         Assert.Equal(0, withLate.Seeds.Single(s => s.Seed == 299).Coverage["90"]);
         Assert.Throws<InvalidOperationException>(() => BandCalibration.CrossValidate([late]));
+    }
+
+    /// <summary>A copy of the shipped physics config in a temporary folder.</summary>
+    private static TempDirectory ShippedConfigCopy()
+    {
+        var dir = new TempDirectory("band-tables");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "config", "physics"), "*.json"))
+        {
+            File.Copy(file, Path.Combine(dir.Path, Path.GetFileName(file)));
+        }
+
+        return dir;
+    }
+
+    private const string ColdHead = "linear:mri-coldhead-stage2";
+
+    private static Dictionary<string, string> Contents(string dir) => Directory.EnumerateFiles(dir).ToDictionary(f => f, File.ReadAllText);
+
+    [Fact]
+    public void New_tables_replace_the_configs_only_when_they_hold_the_validation_forecasts_at_least_as_close_to_the_levels()
+    {
+        using var config = ShippedConfigCopy();
+        var before = Contents(config.Path);
+        var catalog = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
+
+        // The shipped tables expect errors around 0; these runs' errors sit around +3 (failures 20 times later than the fit said).
+        var late = BandCalibration.CalibrateQuantiles([Report(Normal(60, 3, 0.3, 1), 201, ColdHead), Report(Normal(60, 3, 0.3, 2), 202, ColdHead)]);
+        var validation = new[] { Report(Normal(40, 3, 0.3, 3), 301, ColdHead), Report(Normal(40, 3, 0.3, 4), 302, ColdHead) };
+
+        // A candidate that expects failures 20 times earlier does worse than the shipped tables on runs around +1.5: kept.
+        var kept = BandTablePromotion.Validate(BandCalibration.CalibrateQuantiles([Report(Normal(60, -3, 0.3, 5), 203, ColdHead)]), config.Path, [Report(Normal(40, 1.5, 0.3, 7), 303, ColdHead)], write: true);
+        Assert.False(kept.Promoted);
+        Assert.Null(kept.Written);
+        Assert.Equal(before, Contents(config.Path));
+
+        var promoted = BandTablePromotion.Validate(late, config.Path, validation, write: true);
+        Assert.True(promoted.Promoted, $"candidate {promoted.Candidate.Distance}, current {promoted.Current.Distance}");
+        Assert.Equal(80, promoted.Candidate.Forecasts);
+        Assert.InRange(promoted.Candidate.Coverage["80"], 0.7, 0.9);
+        Assert.Equal(0, promoted.Current.Coverage["90"]);
+        Assert.Equal(config.Path, promoted.Written);
+
+        // The folder still loads, every trend model now publishes the new table, everything else is as it was.
+        var loaded = PhysicsConfigLoader.LoadDirectory(config.Path, catalog);
+        var shipped = PhysicsConfigLoader.LoadDirectory(Path.Combine(RepoPaths.Root, "config", "physics"), catalog);
+        var table = BandQuantiles.FromOffsets(BandQuantiles.Levels.Select(l => late.BandQuantiles[l.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)]).ToArray());
+        foreach (var modality in shipped.Modalities)
+        {
+            static string Rest(PhysicsModel m) => $"{m with { BandQuantiles = null, AfterCrossingDays = null }} {string.Join(",", m.Codes)} {string.Join(",", m.ResetCodes)} {string.Join(",", m.ResetComponents)}";
+            Assert.Equal(shipped.For(modality).Select(Rest), loaded.For(modality).Select(Rest));
+            Assert.All(loaded.For(modality), m => Assert.Equal(m.Law == PhysicsLaw.WeibullUsage ? null : table, m.BandQuantiles));
+
+            // It was judged without an after-crossing table (its runs had no crossed forecast), and is written so.
+            Assert.All(loaded.For(modality), m => Assert.Null(m.AfterCrossingDays));
+        }
+
+        // The same data as calibration and validation is refused.
+        Assert.Throws<InvalidOperationException>(() => BandTablePromotion.Validate(late, config.Path, [Report(Normal(10, 3, 0.3, 6), 201, ColdHead)], write: false));
+    }
+
+    [Fact]
+    public void A_per_model_table_is_written_into_its_models_entry_and_removed_when_a_later_calibration_has_none()
+    {
+        using var config = ShippedConfigCopy();
+        var catalog = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
+        (string, double)[] Errors(int n, int seed) =>
+            [.. Normal(n, -0.7, 0.1, seed).Select(e => ("linear:mri-coldhead-stage2", e)), .. Normal(n, 0.1, 0.3, seed + 50).Select(e => ("linear:ct-filament-drift", e))];
+        var perModel = BandCalibration.CalibrateQuantiles([Report(Errors(30, 1), 201)], minPerModel: 100);
+        var withColdHead = perModel with { Models = new Dictionary<string, ModelBandQuantiles> { ["mri-coldhead-stage2"] = BandCalibration.CalibrateQuantiles([Report(Errors(30, 1), 201)], minPerModel: 10).Models!["mri-coldhead-stage2"] } };
+
+        BandTablePromotion.Write(withColdHead, config.Path, [301], new BandTableScore(1, new Dictionary<string, double> { ["50"] = 0.5, ["80"] = 0.8, ["90"] = 0.9 }, 0), new BandTableScore(1, new Dictionary<string, double> { ["50"] = 0.4, ["80"] = 0.7, ["90"] = 0.8 }, 0.1));
+        var coldHead = PhysicsConfigLoader.LoadDirectory(config.Path, catalog).For(Modality.Mri).Single(m => m.Id == "mri-coldhead-stage2");
+        Assert.InRange(coldHead.BandQuantiles!.Q50, -0.8, -0.6);
+        Assert.Contains("\"bandQuantilesCalibration\": \"this model's own table from its 30 forecasts", File.ReadAllText(Path.Combine(config.Path, "mri.json")));
+
+        BandTablePromotion.Write(perModel, config.Path, [301], new BandTableScore(1, new Dictionary<string, double> { ["50"] = 0.5, ["80"] = 0.8, ["90"] = 0.9 }, 0), new BandTableScore(1, new Dictionary<string, double> { ["50"] = 0.5, ["80"] = 0.8, ["90"] = 0.9 }, 0));
+        var pooled = PhysicsConfigLoader.LoadDirectory(config.Path, catalog).For(Modality.Mri).Single(m => m.Id == "mri-coldhead-stage2");
+        Assert.Equal(Math.Round(perModel.BandQuantiles["0.50"], 4), pooled.BandQuantiles!.Q50);
+        Assert.DoesNotContain("this model's own table", File.ReadAllText(Path.Combine(config.Path, "mri.json")));
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EquipmentTwin.Cli.Fleets;
 using EquipmentTwin.Evaluation;
 
 namespace EquipmentTwin.Cli.Commands;
@@ -20,13 +21,20 @@ public static class CalibrateBandsCommand
         {
             Description = "with --quantiles: instead of the tables, hold out each report in turn, calibrate on the others and print how many of the held-out first forecasts each band held",
         };
+        var validate = new Option<string>("--validate")
+        {
+            Description = "with --quantiles: backtest reports of validation seeds, comma-separated; scores the new tables and the current ones (--config) on their first forecasts",
+            HelpName = "C.json,D.json",
+        };
+        var config = CliOptions.ExistingDirectory("--config", "physics config folder holding the current tables (default config/physics beside the program)");
+        var write = new Option<bool>("--write") { Description = "with --validate: write the new tables into --config when they hold the validation forecasts at least as close to the levels as the current ones" };
         var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
         {
-            reports, spreadUsed, view, quantiles, perModel, leaveOneOut,
+            reports, spreadUsed, view, quantiles, perModel, leaveOneOut, validate, config, write,
         };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(perModel) is not null && !r.GetValue(quantiles))
+            if (r.GetResult(perModel) is not null && !r.GetValue(quantiles))
             {
                 r.AddError("--per-model: only with --quantiles");
             }
@@ -35,24 +43,67 @@ public static class CalibrateBandsCommand
             {
                 r.AddError("--leave-one-out: only with --quantiles");
             }
+
+            if (r.GetResult(validate) is not null && (!r.GetValue(quantiles) || r.GetValue(leaveOneOut)))
+            {
+                r.AddError("--validate: only with --quantiles, and not with --leave-one-out");
+            }
+
+            if (r.GetValue(write) && r.GetResult(validate) is null)
+            {
+                r.AddError("--write: only with --validate (new tables are written only when they validate at least as well)");
+            }
         });
-        command.SetAction(p => Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut)));
+        command.SetAction(p =>
+        {
+            if (p.GetValue(validate) is { } validation)
+            {
+                return Validate(p.GetValue(reports)!, validation, p.GetValue(config) ?? FleetFiles.BesideProgram("config", "physics"), p.GetValue(write), p.GetValue(view)!, p.GetValue(perModel), p.InvocationConfiguration.Output);
+            }
+
+            return Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut));
+        });
         return command;
+    }
+
+    /// <summary>Calibrates new tables, scores them and the current ones on validation runs, and writes them when they validate at least as well.</summary>
+    public static int Validate(string reportPaths, string validationPaths, string configDirectory, bool write, string view, int? perModel, TextWriter output)
+    {
+        var calibration = Read(reportPaths, "--reports");
+        var validation = Read(validationPaths, "--validate");
+        try
+        {
+            var candidate = BandCalibration.CalibrateQuantiles(calibration, view, perModel);
+            var result = BandTablePromotion.Validate(candidate, configDirectory, validation, write, view);
+            output.WriteLine(JsonSerializer.Serialize(new { tables = candidate, validation = result }, Json));
+            return ExitCodes.Ok;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new FailureException(ex.Message);
+        }
+    }
+
+    private static List<BacktestReport> Read(string paths, string option)
+    {
+        var reports = new List<BacktestReport>();
+        foreach (var path in paths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!File.Exists(path))
+            {
+                throw new CommandLineException($"{option}: no file '{path}'");
+            }
+
+            reports.Add(JsonSerializer.Deserialize<BacktestReport>(File.ReadAllText(path), Json) ?? throw new CommandLineException($"{option}: '{path}' is not a backtest report"));
+        }
+
+        return reports;
     }
 
     public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false, int? perModel = null, TextWriter? output = null, bool leaveOneOut = false)
     {
         output ??= Console.Out;
-        var reports = new List<BacktestReport>();
-        foreach (var path in reportPaths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!File.Exists(path))
-            {
-                throw new CommandLineException($"--reports: no file '{path}'");
-            }
-
-            reports.Add(JsonSerializer.Deserialize<BacktestReport>(File.ReadAllText(path), Json) ?? throw new CommandLineException($"--reports: '{path}' is not a backtest report"));
-        }
+        var reports = Read(reportPaths, "--reports");
 
         if (quantiles)
         {

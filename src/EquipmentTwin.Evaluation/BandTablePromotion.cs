@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EquipmentTwin.Evaluation;
+
+/// <summary>How the first forecasts of validation runs fared against one set of band tables.</summary>
+public sealed record BandTableScore(int Forecasts, IReadOnlyDictionary<string, double> Coverage, double Distance);
+
+/// <summary>The candidate and the current tables scored on the same validation runs, and whether the candidate replaces the current.</summary>
+public sealed record BandTableValidation(IReadOnlyList<int> Seeds, BandTableScore Candidate, BandTableScore Current, bool Promoted, string? Written);
+
+/// <summary>
+/// The band tables' step of the calibrate–validate–improve loop: a table calibrated on calibration runs replaces the one
+/// in config/physics only if it holds the validation runs' first forecasts at least as close to the levels (mean of
+/// |coverage − level| over the 50, 80 and 90 % bands) as the current one. Both are scored alike, from the fit's own P50
+/// each report carries, without the fit's own spread.
+/// </summary>
+public static class BandTablePromotion
+{
+    private static readonly (string Name, int Lo, int Hi, double Level)[] Bands = [("50", 2, 4, 0.5), ("80", 1, 5, 0.8), ("90", 0, 6, 0.9)];
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The tables each model id gets: its trend table and its after-crossing table (either may be missing).</summary>
+    public delegate (IReadOnlyDictionary<string, double>? Trend, IReadOnlyDictionary<string, double>? AfterCrossing) TablesFor(string modelId);
+
+    /// <summary>The tables of a calibration: a model's own table, else the pooled one; the pooled after-crossing table.</summary>
+    public static TablesFor Of(BandQuantileCalibration c) =>
+        model => (c.Models?.GetValueOrDefault(model)?.BandQuantiles ?? c.BandQuantiles, c.AfterCrossing?.AfterCrossingDays);
+
+    /// <summary>The tables the physics config folder gives each model id (a model's own, else its file's).</summary>
+    public static TablesFor Of(string configDirectory)
+    {
+        var byModel = new Dictionary<string, (IReadOnlyDictionary<string, double>?, IReadOnlyDictionary<string, double>?)>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(configDirectory, "*.json").Order(StringComparer.Ordinal))
+        {
+            var root = JsonNode.Parse(File.ReadAllText(file))?.AsObject() ?? throw new InvalidOperationException($"{file}: empty physics config");
+            foreach (var model in root["models"]?.AsArray() ?? [])
+            {
+                if (model?["id"]?.GetValue<string>() is { } id)
+                {
+                    byModel[id] = (Table(model["bandQuantiles"]) ?? Table(root["bandQuantiles"]), Table(model["afterCrossingDays"]) ?? Table(root["afterCrossingDays"]));
+                }
+            }
+        }
+
+        return model => byModel.GetValueOrDefault(model);
+    }
+
+    /// <summary>Coverage of the first forecasts of <paramref name="runs"/> by <paramref name="tables"/>; a forecast with no table is "now" and outside every band.</summary>
+    public static BandTableScore Score(IEnumerable<BacktestReport> runs, TablesFor tables, string view = "physics")
+    {
+        var covered = Bands.ToDictionary(b => b.Name, _ => 0);
+        var n = 0;
+        foreach (var f in BandCalibration.FirstForecasts(runs, view))
+        {
+            n++;
+            var (trend, after) = tables(f.Model);
+            if ((f.Crossed ? after : trend) is not { } table)
+            {
+                continue;
+            }
+
+            double Offset(int k) => table[Analytics.Physics.BandQuantiles.Levels[k].ToString("0.00", CultureInfo.InvariantCulture)];
+            foreach (var (name, lo, hi, _) in Bands)
+            {
+                covered[name] += f.Value >= Offset(lo) && f.Value <= Offset(hi) ? 1 : 0;
+            }
+        }
+
+        var coverage = covered.ToDictionary(c => c.Key, c => n == 0 ? double.NaN : Math.Round((double)c.Value / n, 3));
+        return new BandTableScore(n, coverage, n == 0 ? double.NaN : Math.Round(Bands.Average(b => Math.Abs(coverage[b.Name] - b.Level)), 4));
+    }
+
+    /// <summary>Scores the candidate and the current tables on the validation runs; writes the candidate into the folder when it validates at least as well and <paramref name="write"/> is set.</summary>
+    public static BandTableValidation Validate(BandQuantileCalibration candidate, string configDirectory, IReadOnlyList<BacktestReport> validationRuns, bool write, string view = "physics")
+    {
+        var calibrationSeeds = candidate.Seeds.ToHashSet();
+        if (validationRuns.FirstOrDefault(r => calibrationSeeds.Contains(r.Seed)) is { } overlap)
+        {
+            throw new InvalidOperationException($"seed {overlap.Seed} is both a calibration and a validation run: a table cannot be judged on the data it was read from");
+        }
+
+        var cand = Score(validationRuns, Of(candidate), view);
+        var current = Score(validationRuns, Of(configDirectory), view);
+        if (cand.Forecasts == 0)
+        {
+            throw new InvalidOperationException("no first forecast of a failure in the validation runs: nothing to judge the tables on");
+        }
+
+        var promoted = cand.Distance <= current.Distance;
+        string? written = null;
+        if (promoted && write)
+        {
+            Write(candidate, configDirectory, validationRuns.Select(r => r.Seed).ToArray(), cand, current);
+            written = configDirectory;
+        }
+
+        return new BandTableValidation(validationRuns.Select(r => r.Seed).ToArray(), cand, current, promoted, written);
+    }
+
+    /// <summary>Writes the calibration's tables into every physics config file of the folder: the pooled tables at the top, a model's own table in its entry (removed where the calibration has none).</summary>
+    public static void Write(BandQuantileCalibration c, string configDirectory, IReadOnlyList<int> validationSeeds, BandTableScore candidate, BandTableScore current)
+    {
+        string Seeds(IEnumerable<int> seeds) => string.Join(", ", seeds);
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"twin calibrate-bands --quantiles on {c.Forecasts} trend forecasts of failures, calibration seeds {Seeds(c.Seeds)}; on validation seeds {Seeds(validationSeeds)} its bands held {candidate.Coverage["50"]}/{candidate.Coverage["80"]}/{candidate.Coverage["90"]} of {candidate.Forecasts} first forecasts (the tables it replaced: {current.Coverage["50"]}/{current.Coverage["80"]}/{current.Coverage["90"]})");
+        foreach (var file in Directory.EnumerateFiles(configDirectory, "*.json").Order(StringComparer.Ordinal))
+        {
+            var root = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            Set(root, "bandQuantiles", c.BandQuantiles, "bandQuantilesCalibration", note);
+            Set(root, "afterCrossingDays", c.AfterCrossing?.AfterCrossingDays, "afterCrossingCalibration",
+                c.AfterCrossing is { } a ? $"days from an observed crossing to the failure, from the {a.Forecasts} first forecasts made after the crossing in the same calibration runs" : null);
+            foreach (var model in root["models"]?.AsArray() ?? [])
+            {
+                if (model is JsonObject m && m["law"]?.GetValue<string>() != "weibull-usage" && m["id"]?.GetValue<string>() is { } id)
+                {
+                    var own = c.Models?.GetValueOrDefault(id);
+                    Set(m, "bandQuantiles", own?.BandQuantiles, "bandQuantilesCalibration",
+                        own is null ? null : string.Create(CultureInfo.InvariantCulture, $"this model's own table from its {own.Forecasts} forecasts in the same calibration runs"));
+                }
+            }
+
+            var temp = file + ".tmp";
+            File.WriteAllText(temp, root.ToJsonString(Indented) + "\n");
+            File.Move(temp, file, overwrite: true);
+        }
+    }
+
+    private static void Set(JsonObject node, string field, IReadOnlyDictionary<string, double>? table, string noteField, string? note)
+    {
+        if (table is null)
+        {
+            node.Remove(field);
+            node.Remove(noteField);
+            return;
+        }
+
+        var obj = new JsonObject();
+        foreach (var level in Analytics.Physics.BandQuantiles.Levels)
+        {
+            var key = level.ToString("0.00", CultureInfo.InvariantCulture);
+            obj[key] = table[key];
+        }
+
+        node[field] = obj;
+        node[noteField] = note;
+    }
+
+    private static IReadOnlyDictionary<string, double>? Table(JsonNode? node) =>
+        node is JsonObject o ? o.ToDictionary(p => p.Key, p => p.Value!.GetValue<double>()) : null;
+}
