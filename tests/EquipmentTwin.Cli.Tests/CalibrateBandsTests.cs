@@ -14,22 +14,22 @@ public sealed class CalibrateBandsTests
     private static string At(double days) => WireCodec.FormatRfc3339(T0.ToUnixTimeMilliseconds() + (long)(days * 86_400_000));
 
     /// <summary>A report with <paramref name="perModel"/> failures per model, each forecast with a fit P50 of 10 days; errors ln(t/P50) spread evenly around the model's bias.</summary>
-    private static string WriteReport(string dir, int seed, int perModel, double shift = 0)
-    {
-        var faults = new List<FaultScore>();
-        foreach (var (model, bias) in new[] { ("exponential:bearing", 1.5), ("linear:cold-head", -0.7) })
-        {
-            for (var k = 0; k < perModel; k++)
-            {
-                var error = bias + shift + 0.2 * (k - (perModel - 1) / 2.0) / perModel;
-                faults.Add(new FaultScore($"{model}-{k}", "d", "c", "s", "machine", At(-5), At(10 * Math.Exp(error)), null,
-                    new Dictionary<string, string?>(), new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
-                    new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(5), At(10), At(20), model, At(0)) }));
-            }
-        }
+    private static string WriteReport(string dir, int seed, int perModel, double shift = 0) =>
+        Write(dir, seed, new[] { ("exponential:bearing", 1.5), ("linear:cold-head", -0.7) }
+            .SelectMany(m => Enumerable.Range(0, perModel).Select(k => (m.Item1, m.Item2 + shift + 0.2 * (k - (perModel - 1) / 2.0) / perModel))));
 
+    /// <summary>A report of <paramref name="n"/> cold-head forecasts with a fit P50 of 10 days, errors evenly spread over bias ± 0.3.</summary>
+    private static string WriteColdHeadReport(string dir, int seed, int n, double bias) =>
+        Write(dir, seed, Enumerable.Range(0, n).Select(k => ("linear:mri-coldhead-stage2", bias + 0.6 * (k + 0.5) / n - 0.3)));
+
+    /// <summary>Writes a report whose forecasts each had a fit P50 of 10 days and a failure e^error days later, as <c>twin evaluate --json</c> writes it.</summary>
+    private static string Write(string dir, int seed, IEnumerable<(string Model, double Error)> forecasts)
+    {
+        var faults = forecasts.Select((f, k) => new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(10 * Math.Exp(f.Error)), null,
+            new Dictionary<string, string?>(), new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
+            new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(5), At(10), At(20), f.Model, At(0)) })).ToList();
         var report = new BacktestReport("f", seed, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0));
-        var path = Path.Combine(dir, $"cal-{seed}.json");
+        var path = Path.Combine(dir, $"report-{seed}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
         return path;
     }
@@ -114,18 +114,6 @@ public sealed class CalibrateBandsTests
         using var doc = JsonDocument.Parse(stdout);
         Assert.Equal(12, doc.RootElement.GetProperty("forecasts").GetInt32());
         Assert.Equal(0.5, doc.RootElement.GetProperty("spreadUsed").GetDouble());
-    }
-
-    /// <summary>A report of <paramref name="n"/> cold-head forecasts with a fit P50 of 10 days whose failures came e^error later, errors evenly spread over bias ± 0.3.</summary>
-    private static string WriteColdHeadReport(string dir, int seed, int n, double bias)
-    {
-        var faults = Enumerable.Range(0, n).Select(k => new FaultScore($"f{k}", "d", "cold_head", "s", "machine", At(-5), At(10 * Math.Exp(bias + 0.6 * (k + 0.5) / n - 0.3)), null,
-            new Dictionary<string, string?>(), new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
-            new Dictionary<string, BandDto?> { ["physics"] = new BandDto(At(5), At(10), At(20), "linear:mri-coldhead-stage2", At(0)) })).ToList();
-        var report = new BacktestReport("f", seed, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0));
-        var path = Path.Combine(dir, $"r-{seed}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
-        return path;
     }
 
     [Fact]
