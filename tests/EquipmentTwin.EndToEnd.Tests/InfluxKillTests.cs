@@ -48,19 +48,27 @@ public sealed class InfluxKillTests(ITestOutputHelper output)
             await Eventually.HoldsAsync(() => first.GetJsonAsync("/health"), h => h.GetProperty("components").GetProperty("broker").GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "subscribed");
 
             // Mosquitto acknowledges every batch to the publishers: all of them must end up in InfluxDB. The service is
-            // killed while they are still publishing and it is writing.
+            // killed while they are still publishing and it is writing. The second half of each publisher's batches waits
+            // for the kill, so on a machine fast enough to store the first half at once some batches still come after it.
+            var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var publishers = Enumerable.Range(0, Publishers).Select(p => Task.Run(async () =>
             {
                 using var client = new MqttClientFactory().CreateMqttClient();
                 await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId($"kill-pub-{p}").Build());
                 for (var seq = 1; seq <= Batches; seq++)
                 {
+                    if (seq == Batches / 2 + 1)
+                    {
+                        await killed.Task;
+                    }
+
                     Assert.True((await client.PublishAsync(Message(p, seq))).IsSuccess);
                 }
             })).ToArray();
 
             storedAtKill = await Eventually.HoldsAsync(() => StoredBatches(first), n => n >= 20, TimeSpan.FromSeconds(90), "the first 20 batches stored");
             await first.KillAsync();
+            killed.SetResult();
             await Task.WhenAll(publishers);
             await first.KillAsync();
         }
