@@ -140,33 +140,29 @@ public static class BandCalibration
 
         var seeds = new List<HeldOutCoverage>();
         var widths = new List<double>();
-        var covered = new Dictionary<string, double>();
+        var total = new int[3]; // 50, 80, 90 %
         var n = 0;
         for (var i = 0; i < runs.Count; i++)
         {
-            var calibration = CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel);
-            var tables = BandTablePromotion.Of(calibration);
-            var score = BandTablePromotion.Score([runs[i]], tables, view);
+            var tables = BandTablePromotion.Of(CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel));
             var held = FirstForecasts([runs[i]], view).ToList();
-            foreach (var f in held.Where(f => !f.Crossed))
+            var (count, covered) = BandTablePromotion.Count(held, tables);
+            widths.AddRange(held.Where(f => !f.Crossed).Select(f => tables(f.Model).Trend is { } t ? t["0.75"] - t["0.25"] : double.NaN));
+            for (var b = 0; b < total.Length; b++)
             {
-                var table = tables(f.Model).Trend!;
-                widths.Add(table["0.75"] - table["0.25"]);
+                total[b] += covered[b];
             }
 
-            foreach (var (level, share) in score.Coverage.Where(c => double.IsFinite(c.Value)))
-            {
-                covered[level] = covered.GetValueOrDefault(level) + Math.Round(share * score.Forecasts); // back to a count
-            }
-
-            n += score.Forecasts;
-            seeds.Add(new HeldOutCoverage(runs[i].Seed, score.Forecasts, held.Count(f => f.Crossed), score.Coverage));
+            n += count;
+            seeds.Add(new HeldOutCoverage(runs[i].Seed, count, held.Count(f => f.Crossed), Shares(covered, count)));
         }
 
         widths.Sort();
-        return new BandCrossValidation(seeds, covered.ToDictionary(c => c.Key, c => Math.Round(c.Value / n, 3)), n,
-            widths.Count == 0 ? double.NaN : Math.Round(BacktestScorer.Quantile(widths, 0.5), 3));
+        return new BandCrossValidation(seeds, Shares(total, n), n, widths.Count == 0 ? double.NaN : Math.Round(BacktestScorer.Quantile(widths, 0.5), 3));
     }
+
+    private static Dictionary<string, double> Shares(int[] covered, int n) =>
+        new[] { "50", "80", "90" }.Select((level, i) => (level, share: n == 0 ? double.NaN : Math.Round((double)covered[i] / n, 3))).ToDictionary(x => x.level, x => x.share);
 
     /// <summary>
     /// The first forecast of every failure in the runs that carried a trend forecast (Weibull forecasts left out): the log

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EquipmentTwin.Analytics.Physics;
+using EquipmentTwin.Core.Catalog;
 
 namespace EquipmentTwin.Evaluation;
 
@@ -30,31 +32,27 @@ public static class BandTablePromotion
     public static TablesFor Of(BandQuantileCalibration c) =>
         model => (c.Models?.GetValueOrDefault(model)?.BandQuantiles ?? c.BandQuantiles, c.AfterCrossing?.AfterCrossingDays);
 
-    /// <summary>The tables the physics config folder gives each model id (a model's own, else its file's).</summary>
-    public static TablesFor Of(string configDirectory)
+    /// <summary>The tables each model of a loaded physics config publishes (the loader's precedence: a model's own, else its file's).</summary>
+    public static TablesFor Of(PhysicsConfig config)
     {
-        var byModel = new Dictionary<string, (IReadOnlyDictionary<string, double>?, IReadOnlyDictionary<string, double>?)>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(configDirectory, "*.json").Order(StringComparer.Ordinal))
-        {
-            var root = JsonNode.Parse(File.ReadAllText(file))?.AsObject() ?? throw new InvalidOperationException($"{file}: empty physics config");
-            foreach (var model in root["models"]?.AsArray() ?? [])
-            {
-                if (model?["id"]?.GetValue<string>() is { } id)
-                {
-                    byModel[id] = (Table(model["bandQuantiles"]) ?? Table(root["bandQuantiles"]), Table(model["afterCrossingDays"]) ?? Table(root["afterCrossingDays"]));
-                }
-            }
-        }
-
+        var byModel = config.Modalities.SelectMany(config.For).ToDictionary(m => m.Id, m => (Table(m.BandQuantiles), Table(m.AfterCrossingDays)), StringComparer.Ordinal);
         return model => byModel.GetValueOrDefault(model);
     }
 
     /// <summary>Coverage of the first forecasts of <paramref name="runs"/> by <paramref name="tables"/>; a forecast with no table is "now" and outside every band.</summary>
     public static BandTableScore Score(IEnumerable<BacktestReport> runs, TablesFor tables, string view = "physics")
     {
-        var covered = Bands.ToDictionary(b => b.Name, _ => 0);
+        var (n, covered) = Count(BandCalibration.FirstForecasts(runs, view), tables);
+        var coverage = Bands.Select((b, i) => (b.Name, Share: n == 0 ? double.NaN : Math.Round((double)covered[i] / n, 3))).ToDictionary(c => c.Name, c => c.Share);
+        return new BandTableScore(n, coverage, n == 0 ? double.NaN : Math.Round(Bands.Average(b => Math.Abs(coverage[b.Name] - b.Level)), 4));
+    }
+
+    /// <summary>How many of the first forecasts each band (50, 80, 90 %) held, and how many there were.</summary>
+    internal static (int Forecasts, int[] Covered) Count(IEnumerable<(string Model, bool Crossed, double Value)> forecasts, TablesFor tables)
+    {
+        var covered = new int[Bands.Length];
         var n = 0;
-        foreach (var f in BandCalibration.FirstForecasts(runs, view))
+        foreach (var f in forecasts)
         {
             n++;
             var (trend, after) = tables(f.Model);
@@ -64,18 +62,17 @@ public static class BandTablePromotion
             }
 
             double Offset(int k) => table[Analytics.Physics.BandQuantiles.Levels[k].ToString("0.00", CultureInfo.InvariantCulture)];
-            foreach (var (name, lo, hi, _) in Bands)
+            for (var i = 0; i < Bands.Length; i++)
             {
-                covered[name] += f.Value >= Offset(lo) && f.Value <= Offset(hi) ? 1 : 0;
+                covered[i] += f.Value >= Offset(Bands[i].Lo) && f.Value <= Offset(Bands[i].Hi) ? 1 : 0;
             }
         }
 
-        var coverage = covered.ToDictionary(c => c.Key, c => n == 0 ? double.NaN : Math.Round((double)c.Value / n, 3));
-        return new BandTableScore(n, coverage, n == 0 ? double.NaN : Math.Round(Bands.Average(b => Math.Abs(coverage[b.Name] - b.Level)), 4));
+        return (n, covered);
     }
 
     /// <summary>Scores the candidate and the current tables on the validation runs; writes the candidate into the folder when it validates at least as well and <paramref name="write"/> is set.</summary>
-    public static BandTableValidation Validate(BandQuantileCalibration candidate, string configDirectory, IReadOnlyList<BacktestReport> validationRuns, bool write, string view = "physics")
+    public static BandTableValidation Validate(BandQuantileCalibration candidate, string configDirectory, SignalCatalog catalog, IReadOnlyList<BacktestReport> validationRuns, bool write, string view = "physics")
     {
         var calibrationSeeds = candidate.Seeds.ToHashSet();
         if (validationRuns.FirstOrDefault(r => calibrationSeeds.Contains(r.Seed)) is { } overlap)
@@ -84,7 +81,7 @@ public static class BandTablePromotion
         }
 
         var cand = Score(validationRuns, Of(candidate), view);
-        var current = Score(validationRuns, Of(configDirectory), view);
+        var current = Score(validationRuns, Of(PhysicsConfigLoader.LoadDirectory(configDirectory, catalog)), view);
         if (cand.Forecasts == 0)
         {
             throw new InvalidOperationException("no first forecast of a failure in the validation runs: nothing to judge the tables on");
@@ -149,6 +146,6 @@ public static class BandTablePromotion
         node[noteField] = note;
     }
 
-    private static IReadOnlyDictionary<string, double>? Table(JsonNode? node) =>
-        node is JsonObject o ? o.ToDictionary(p => p.Key, p => p.Value!.GetValue<double>()) : null;
+    private static IReadOnlyDictionary<string, double>? Table(Analytics.Physics.BandQuantiles? table) =>
+        table?.Offsets.Select((o, i) => (Key: Analytics.Physics.BandQuantiles.Levels[i].ToString("0.00", CultureInfo.InvariantCulture), o)).ToDictionary(p => p.Key, p => p.o);
 }

@@ -245,12 +245,12 @@ public class BandQuantileCalibrationTests
         var validation = new[] { Report(Normal(40, 3, 0.3, 3), 301, ColdHead), Report(Normal(40, 3, 0.3, 4), 302, ColdHead) };
 
         // A candidate that expects failures 20 times earlier does worse than the shipped tables on runs around +1.5: kept.
-        var kept = BandTablePromotion.Validate(BandCalibration.CalibrateQuantiles([Report(Normal(60, -3, 0.3, 5), 203, ColdHead)]), config.Path, [Report(Normal(40, 1.5, 0.3, 7), 303, ColdHead)], write: true);
+        var kept = BandTablePromotion.Validate(BandCalibration.CalibrateQuantiles([Report(Normal(60, -3, 0.3, 5), 203, ColdHead)]), config.Path, catalog, [Report(Normal(40, 1.5, 0.3, 7), 303, ColdHead)], write: true);
         Assert.False(kept.Promoted);
         Assert.Null(kept.Written);
         Assert.Equal(before, Contents(config.Path));
 
-        var promoted = BandTablePromotion.Validate(late, config.Path, validation, write: true);
+        var promoted = BandTablePromotion.Validate(late, config.Path, catalog, validation, write: true);
         Assert.True(promoted.Promoted, $"candidate {promoted.Candidate.Distance}, current {promoted.Current.Distance}");
         Assert.Equal(80, promoted.Candidate.Forecasts);
         Assert.InRange(promoted.Candidate.Coverage["80"], 0.7, 0.9);
@@ -272,7 +272,7 @@ public class BandQuantileCalibrationTests
         }
 
         // The same data as calibration and validation is refused.
-        Assert.Throws<InvalidOperationException>(() => BandTablePromotion.Validate(late, config.Path, [Report(Normal(10, 3, 0.3, 6), 201, ColdHead)], write: false));
+        Assert.Throws<InvalidOperationException>(() => BandTablePromotion.Validate(late, config.Path, catalog, [Report(Normal(10, 3, 0.3, 6), 201, ColdHead)], write: false));
     }
 
     [Fact]

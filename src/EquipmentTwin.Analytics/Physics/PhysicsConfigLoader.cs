@@ -94,21 +94,12 @@ public static class PhysicsConfigLoader
             }
 
             var model = Validate(file, i, entry, modalityCatalog);
-            if ((entry.BandQuantiles ?? doc.BandQuantiles) is { } table)
+            model = model with
             {
-                // A model's own table (calibrated on its own forecasts) before the file's pooled one; Weibull quantiles come from its survival law.
-                model = model.Law == PhysicsLaw.WeibullUsage
-                    ? entry.BandQuantiles is null ? model : throw new PhysicsConfigException($"{file}: model '{model.Id}': field 'bandQuantiles': a weibull-usage model takes its quantiles from its survival law")
-                    : model with { BandQuantiles = ReadQuantiles(entry.BandQuantiles is null ? file : $"{file}: model '{model.Id}'", table) };
-            }
-
-            if ((entry.AfterCrossingDays ?? doc.AfterCrossingDays) is { } days)
-            {
-                var where = entry.AfterCrossingDays is null ? file : $"{file}: model '{model.Id}'";
-                model = model.Law == PhysicsLaw.WeibullUsage
-                    ? entry.AfterCrossingDays is null ? model : throw new PhysicsConfigException($"{file}: model '{model.Id}': field 'afterCrossingDays': a weibull-usage model has no threshold to cross")
-                    : model with { AfterCrossingDays = ReadQuantiles(where, days, "afterCrossingDays") is var t && t.Offsets.All(d => d >= 0) ? t : throw new PhysicsConfigException($"{where}: field 'afterCrossingDays': days after a crossing cannot be negative") };
-            }
+                BandQuantiles = ModelTable(file, model, entry.BandQuantiles, doc.BandQuantiles, "bandQuantiles", "a weibull-usage model takes its quantiles from its survival law"),
+                AfterCrossingDays = ModelTable(file, model, entry.AfterCrossingDays, doc.AfterCrossingDays, "afterCrossingDays", "a weibull-usage model has no threshold to cross",
+                    t => t.Offsets.Any(d => d < 0) ? "days after a crossing cannot be negative" : null),
+            };
 
             if (models.Any(m => m.Id == model.Id))
             {
@@ -326,7 +317,28 @@ public static class PhysicsConfigLoader
         return model;
     }
 
-    private static BandQuantiles ReadQuantiles(string file, Dictionary<string, double> table, string field = "bandQuantiles")
+    /// <summary>
+    /// The quantile table <paramref name="field"/> of a model: its own (calibrated on its own forecasts) before its file's;
+    /// none for a weibull-usage model, whose quantiles come from its survival law (refused when it sets its own).
+    /// </summary>
+    private static BandQuantiles? ModelTable(string file, PhysicsModel model, Dictionary<string, double>? own, Dictionary<string, double>? fileTable, string field, string weibullProblem, Func<BandQuantiles, string?>? problem = null)
+    {
+        if (model.Law == PhysicsLaw.WeibullUsage)
+        {
+            return own is null ? null : throw new PhysicsConfigException($"{file}: model '{model.Id}': field '{field}': {weibullProblem}");
+        }
+
+        if ((own ?? fileTable) is not { } table)
+        {
+            return null;
+        }
+
+        var where = own is null ? file : $"{file}: model '{model.Id}'";
+        var quantiles = ReadQuantiles(where, table, field);
+        return problem?.Invoke(quantiles) is { } message ? throw new PhysicsConfigException($"{where}: field '{field}': {message}") : quantiles;
+    }
+
+    private static BandQuantiles ReadQuantiles(string file, Dictionary<string, double> table, string field)
     {
         var offsets = new double[BandQuantiles.Levels.Length];
         for (var i = 0; i < offsets.Length; i++)

@@ -27,10 +27,11 @@ public static class CalibrateBandsCommand
             HelpName = "C.json,D.json",
         };
         var config = CliOptions.ExistingDirectory("--config", "physics config folder holding the current tables (default config/physics beside the program)");
+        var catalog = CliOptions.ExistingDirectory("--catalog", "signal catalogs folder the --config models refer to (default seeds/catalog beside the program)");
         var write = new Option<bool>("--write") { Description = "with --validate: write the new tables into --config when they hold the validation forecasts at least as close to the levels as the current ones" };
         var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
         {
-            reports, spreadUsed, view, quantiles, perModel, leaveOneOut, validate, config, write,
+            reports, spreadUsed, view, quantiles, perModel, leaveOneOut, validate, config, catalog, write,
         };
         command.Validators.Add(r =>
         {
@@ -58,7 +59,8 @@ public static class CalibrateBandsCommand
         {
             if (p.GetValue(validate) is { } validation)
             {
-                return Validate(p.GetValue(reports)!, validation, p.GetValue(config) ?? FleetFiles.BesideProgram("config", "physics"), p.GetValue(write), p.GetValue(view)!, p.GetValue(perModel), p.InvocationConfiguration.Output);
+                return Validate(p.GetValue(reports)!, validation, p.GetValue(config) ?? FleetFiles.BesideProgram("config", "physics"),
+                    p.GetValue(catalog) ?? FleetFiles.BesideProgram("seeds", "catalog"), p.GetValue(write), p.GetValue(view)!, p.GetValue(perModel), p.InvocationConfiguration.Output);
             }
 
             return Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut));
@@ -67,14 +69,14 @@ public static class CalibrateBandsCommand
     }
 
     /// <summary>Calibrates new tables, scores them and the current ones on validation runs, and writes them when they validate at least as well.</summary>
-    public static int Validate(string reportPaths, string validationPaths, string configDirectory, bool write, string view, int? perModel, TextWriter output)
+    public static int Validate(string reportPaths, string validationPaths, string configDirectory, string catalogDirectory, bool write, string view, int? perModel, TextWriter output)
     {
         var calibration = Read(reportPaths, "--reports");
         var validation = Read(validationPaths, "--validate");
         try
         {
             var candidate = BandCalibration.CalibrateQuantiles(calibration, view, perModel);
-            var result = BandTablePromotion.Validate(candidate, configDirectory, validation, write, view);
+            var result = BandTablePromotion.Validate(candidate, configDirectory, Core.Catalog.SignalCatalog.LoadDirectory(catalogDirectory), validation, write, view);
             output.WriteLine(JsonSerializer.Serialize(new { tables = candidate, validation = result }, Json));
             return ExitCodes.Ok;
         }
