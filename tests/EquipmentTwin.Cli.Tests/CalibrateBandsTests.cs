@@ -178,6 +178,10 @@ public sealed class CalibrateBandsTests
         Assert.Equal(2, code);
         Assert.Contains("--validate: only with --quantiles", stderr);
 
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--validate", report, "--catalog", Path.Combine(dir.Path, "gone"));
+        Assert.Equal(2, code);
+        Assert.Contains("--catalog", stderr);
+
         (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--validate", report, "--config", Path.Combine(RepoPaths.Root, "config", "physics"));
         Assert.Equal(1, code);
         Assert.Contains("seed 201 is both a calibration and a validation run", stderr);
