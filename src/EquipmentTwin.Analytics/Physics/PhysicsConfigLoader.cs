@@ -1,3 +1,4 @@
+using EquipmentTwin.Analytics.Physics.Fitting;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EquipmentTwin.Analytics.Engines;
@@ -226,9 +227,9 @@ public static class PhysicsConfigLoader
             throw Error("threshold", "an event-rate threshold is a positive events/day with direction above");
         }
 
-        if (law == PhysicsLaw.Exponential && direction != ThresholdDirection.Above)
+        if (law is PhysicsLaw.Exponential or PhysicsLaw.OnsetExponential && direction != ThresholdDirection.Above)
         {
-            throw Error("direction", "the exponential law models growth above its baseline: use above");
+            throw Error("direction", $"the {law.ToConfig()} law models growth above its baseline: use above");
         }
 
         var model = new PhysicsModel
@@ -251,6 +252,7 @@ public static class PhysicsConfigLoader
             ResetCodes = (m.ResetCodes ?? []).ToArray(),
             ResetComponents = (m.ResetComponents ?? []).ToArray(),
             SaturationDays = m.SaturationDays,
+            MinDoublingDays = m.MinDoublingDays ?? OnsetExponentialFit.DefaultMinDoublingDays,
             WeibullEta = m.Eta ?? 0,
             WeibullBeta = m.Beta ?? 0,
             Label = string.IsNullOrWhiteSpace(m.Label) ? (signal?.Name ?? string.Join("+", codes)) : m.Label,
@@ -291,6 +293,11 @@ public static class PhysicsConfigLoader
         if (model.SaturationDays is { } ts && (law != PhysicsLaw.ChangePointLinear || ts <= 0))
         {
             throw Error("saturationDays", "is a positive time constant (days) for changepoint-linear only");
+        }
+
+        if (m.MinDoublingDays is { } md && (law != PhysicsLaw.OnsetExponential || !(md > 0) || md >= OnsetExponentialFit.MaxDoublingDays))
+        {
+            throw Error("minDoublingDays", $"is a positive number of days below {OnsetExponentialFit.MaxDoublingDays} for onset-exponential only");
         }
 
         if (law != PhysicsLaw.WeibullUsage && (m.Eta is not null || m.Beta is not null))
@@ -418,6 +425,8 @@ public static class PhysicsConfigLoader
         public List<string>? ResetCodes { get; set; }
         public List<string>? ResetComponents { get; set; }
         public double? SaturationDays { get; set; }
+
+        public double? MinDoublingDays { get; set; }
         public double? Eta { get; set; }
         public double? Beta { get; set; }
         public string? Source { get; set; }

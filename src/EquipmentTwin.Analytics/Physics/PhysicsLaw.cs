@@ -12,6 +12,9 @@ public enum PhysicsLaw
     /// <summary>v(t) = φ + θ·e^{βt}, fitted as ln(v − φ) = ln θ + β·t by weighted least squares.</summary>
     Exponential,
 
+    /// <summary>v(t) = φ + A·(e^{β(t − τ)} − 1) from an onset τ (φ before it), φ the baseline; τ, β and A fitted.</summary>
+    OnsetExponential,
+
     /// <summary>Daily event counts, λ(t) = λ0·e^{κt}, fitted by Poisson regression (IRLS).</summary>
     PoissonRate,
 
@@ -26,6 +29,7 @@ public static class PhysicsLawNames
         PhysicsLaw.Linear => "linear",
         PhysicsLaw.ChangePointLinear => "changepoint-linear",
         PhysicsLaw.Exponential => "exponential",
+        PhysicsLaw.OnsetExponential => "onset-exponential",
         PhysicsLaw.PoissonRate => "poisson-rate",
         PhysicsLaw.WeibullUsage => "weibull-usage",
         _ => throw new ArgumentOutOfRangeException(nameof(law), law, null),

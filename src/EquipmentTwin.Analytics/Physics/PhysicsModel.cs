@@ -1,3 +1,4 @@
+using EquipmentTwin.Analytics.Physics.Fitting;
 using EquipmentTwin.Analytics.Engines;
 
 namespace EquipmentTwin.Analytics.Physics;
@@ -74,6 +75,12 @@ public sealed record PhysicsModel
     /// <summary>Change-point law: time constant Ts (days) of the saturating rate r1 → r∞; null fits the post-change segment as a line.</summary>
     public double? SaturationDays { get; init; }
 
+    /// <summary>
+    /// Onset-exponential law: the fastest doubling of the excess (days) the wear can have. Data that want a faster rise
+    /// show an event (a compressor trip warms the cold head within hours), not wear, and give no forecast.
+    /// </summary>
+    public double MinDoublingDays { get; init; } = OnsetExponentialFit.DefaultMinDoublingDays;
+
     /// <summary>Weibull scale η in the usage signal's unit.</summary>
     public double WeibullEta { get; init; }
 
@@ -90,7 +97,7 @@ public sealed record PhysicsModel
     public double SampleSeconds { get; init; } = 60;
 
     /// <summary>Whether the law needs the device's own baseline (relative thresholds, φ of the exponential law).</summary>
-    public bool NeedsBaseline => RelativeToBaseline || Law == PhysicsLaw.Exponential;
+    public bool NeedsBaseline => RelativeToBaseline || Law is PhysicsLaw.Exponential or PhysicsLaw.OnsetExponential;
 
     /// <summary>Model name reported in forecasts: law and id.</summary>
     public string ModelName => $"{Law.ToConfig()}:{Id}";

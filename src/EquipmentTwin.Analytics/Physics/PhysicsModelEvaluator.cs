@@ -100,6 +100,7 @@ internal static class PhysicsModelEvaluator
             PhysicsLaw.Linear => LinearProjection(model, t, y, threshold, p, nowMs, ""),
             PhysicsLaw.ChangePointLinear => ChangePointProjection(model, t, y, threshold, p, nowMs),
             PhysicsLaw.Exponential => baseline is { } phi ? ExponentialProjection(model, t, y, phi, threshold, p, nowMs) : null,
+            PhysicsLaw.OnsetExponential => baseline is { } phi0 ? OnsetExponentialProjection(model, t, y, phi0, threshold, p, nowMs) : null,
             _ => throw new InvalidOperationException($"law {model.Law} is not a signal law"),
         };
     }
@@ -173,6 +174,38 @@ internal static class PhysicsModelEvaluator
         var band = CrossingBand.FromLine(fit, Math.Log(threshold - phi), ThresholdDirection.Above);
         var trend = Inv($"{model.Label} rising exponentially (doubling every {Math.Log(2) / fit.B:0.0} d), now {phi + theta:G3} {model.Unit}");
         return Finish(model, band, t, y, threshold, theta * fit.B, phi + theta, fit.RSquared, fit.N, p, trend, "hourly points");
+    }
+
+    private static Projection? OnsetExponentialProjection(PhysicsModel model, double[] t, double[] y, double phi, double threshold, Dictionary<string, double> p, long nowMs)
+    {
+        if (threshold <= phi)
+        {
+            return null; // the device's own baseline is already at the threshold: nothing to forecast
+        }
+
+        // the excess now must stand clear of the noise (as the exponential law's points must), and the slope now
+        // must be significant after the serial-correlation inflation
+        var epsilon = 2 * NoiseScale(y);
+        if (OnsetExponentialFit.Fit(t, y, phi, Math.Max(12, model.MinPoints), model.MinDoublingDays) is not { } fit
+            || fit.SlopeTStat <= MinTStat || fit.ExcessAt(0) <= epsilon
+            || fit.Crossing(threshold - phi) is not { } band)
+        {
+            return null;
+        }
+
+        var tauMs = nowMs + (long)(fit.Tau * DayMs);
+        p["phi"] = phi;
+        p["amplitude"] = fit.A;
+        p["ln_amplitude"] = fit.LnA;
+        p["beta"] = fit.Beta;
+        p["se_beta"] = Math.Sqrt(fit.VarBeta);
+        p["tau_days"] = fit.Tau;
+        p["tau_ms"] = tauMs;
+        p["epsilon"] = epsilon;
+        p["sigma"] = fit.Sigma;
+        var current = phi + fit.ExcessAt(0);
+        var trend = Inv($"{model.Label} rising exponentially since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd} (doubling every {Math.Log(2) / fit.Beta:0.0} d), now {current:G3} {model.Unit}");
+        return Finish(model, band, t, y, threshold, fit.SlopeNow, current, fit.RSquared, fit.N, p, trend, "hourly points");
     }
 
     private static Projection? EvaluateRate(PhysicsModel model, DeviceHistory history, long nowMs, long windowFrom)

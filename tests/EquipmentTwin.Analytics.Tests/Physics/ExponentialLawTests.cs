@@ -1,4 +1,5 @@
 using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Analytics.Physics.Fitting;
 using EquipmentTwin.Core.WireFormat;
 using MathNet.Numerics.Distributions;
@@ -30,7 +31,8 @@ public class ExponentialLawTests
     {
         // φ 1 mm/s; excess 0.02·e^{0.1 d}: 2.09 mm/s at day 40, 4.5 mm/s at day 51.6.
         var rng = new Random(32);
-        var device = Synthetic.Device(Modality.Ct, Synthetic.Shipped);
+        var model = Synthetic.Model("ct-gantry-bearing", Modality.Ct) with { Law = PhysicsLaw.Exponential };
+        var device = Synthetic.Device(Modality.Ct, Synthetic.Config(Modality.Ct, model));
 
         Synthetic.Run(device, Synthetic.Signal("gantry_vibration_mm_s", 0, 40, 12, d => 1 + 0.02 * Math.Exp(0.1 * d), 0.05, rng), 40);
 
@@ -48,7 +50,8 @@ public class ExponentialLawTests
     public void Vibration_at_its_baseline_gives_no_forecast()
     {
         var rng = new Random(33);
-        var device = Synthetic.Device(Modality.Ct, Synthetic.Shipped);
+        var model = Synthetic.Model("ct-anode-bearing", Modality.Ct) with { Law = PhysicsLaw.Exponential };
+        var device = Synthetic.Device(Modality.Ct, Synthetic.Config(Modality.Ct, model));
 
         Synthetic.Run(device, Synthetic.Signal("anode_vibration_mm_s", 0, 40, 12, _ => 1.2, 0.1, rng), 40);
 

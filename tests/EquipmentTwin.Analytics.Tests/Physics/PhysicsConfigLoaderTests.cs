@@ -103,6 +103,8 @@ public class PhysicsConfigLoaderTests
     [InlineData("\"minPoints\": 1", "minPoints", "at least 3")]
     [InlineData("\"relativeToBaseline\": true", "threshold", "positive for above, negative for below")]
     [InlineData("\"saturationDays\": -1", "saturationDays", "positive")]
+    [InlineData("\"minDoublingDays\": 2", "minDoublingDays", "onset-exponential only")]
+    [InlineData("\"law\": \"onset-exponential\"", "direction", "use above")]
     [InlineData("\"resetCodes\": [\"MR-XX-999\"]", "resetCodes", "MR-XX-999")]
     public void Bad_model_is_rejected_naming_file_model_and_field(string change, string field, string problem)
     {
