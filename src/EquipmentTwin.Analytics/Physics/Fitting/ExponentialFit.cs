@@ -95,19 +95,13 @@ public static class ExponentialFit
         }
 
         var sigma2 = rss / (n - 2);
-        var inflation = Inflation(t, v, phi, a, b);
-        double mean = 0, tss = 0;
+        var residuals = new double[n];
         for (var i = 0; i < n; i++)
         {
-            mean += v[i];
+            residuals[i] = v[i] - phi - Math.Exp(a + b * t[i]);
         }
 
-        mean /= n;
-        for (var i = 0; i < n; i++)
-        {
-            tss += (v[i] - mean) * (v[i] - mean);
-        }
-
+        var inflation = Residuals.SerialInflation(residuals);
         return new LineFit(
             a,
             b,
@@ -115,27 +109,8 @@ public static class ExponentialFit
             inflation * sigma2 * j11 / d,
             -inflation * sigma2 * j12 / d,
             Math.Sqrt(sigma2),
-            tss > 0 ? 1 - rss / tss : 0,
+            Residuals.RSquared(v, rss),
             n,
             0);
-    }
-
-    private static double Inflation(ReadOnlySpan<double> t, ReadOnlySpan<double> v, double phi, double a, double b)
-    {
-        double num = 0, den = 0, prev = double.NaN;
-        for (var i = 0; i < t.Length; i++)
-        {
-            var r = v[i] - phi - Math.Exp(a + b * t[i]);
-            den += r * r;
-            if (!double.IsNaN(prev))
-            {
-                num += r * prev;
-            }
-
-            prev = r;
-        }
-
-        var rho = den > 0 ? Math.Clamp(num / den, 0, 0.95) : 0;
-        return (1 + rho) / (1 - rho);
     }
 }

@@ -240,19 +240,14 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
         }
 
         var sigma2 = rss / (n - 3);
-        var inflation = Inflation(t, v, phi, a, b, tau);
-        double mean = 0, tss = 0;
+        var amplitude = Math.Exp(a);
+        var residuals = new double[n];
         for (var i = 0; i < n; i++)
         {
-            mean += v[i];
+            residuals[i] = v[i] - phi - (t[i] >= tau ? amplitude * double.ExpM1(b * (t[i] - tau)) : 0);
         }
 
-        mean /= n;
-        for (var i = 0; i < n; i++)
-        {
-            tss += (v[i] - mean) * (v[i] - mean);
-        }
-
+        var inflation = Residuals.SerialInflation(residuals);
         return new OnsetExponentialFit(
             a,
             b,
@@ -261,7 +256,7 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
             inflation * sigma2 * j11 / d,
             -inflation * sigma2 * j12 / d,
             Math.Sqrt(sigma2),
-            tss > 0 ? 1 - rss / tss : 0,
+            Residuals.RSquared(v, rss),
             n);
     }
 
@@ -303,26 +298,5 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
         }
 
         return (j11, j12, j22, g1, g2, rss);
-    }
-
-    private static double Inflation(ReadOnlySpan<double> t, ReadOnlySpan<double> v, double phi, double a, double b, double tau)
-    {
-        double num = 0, den = 0, prev = double.NaN;
-        var amp = Math.Exp(a);
-        for (var i = 0; i < t.Length; i++)
-        {
-            var model = t[i] >= tau ? amp * double.ExpM1(b * (t[i] - tau)) : 0;
-            var r = v[i] - phi - model;
-            den += r * r;
-            if (!double.IsNaN(prev))
-            {
-                num += r * prev;
-            }
-
-            prev = r;
-        }
-
-        var rho = den > 0 ? Math.Clamp(num / den, 0, 0.95) : 0;
-        return (1 + rho) / (1 - rho);
     }
 }
