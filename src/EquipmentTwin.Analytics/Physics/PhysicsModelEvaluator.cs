@@ -187,24 +187,38 @@ internal static class PhysicsModelEvaluator
         // must be significant after the serial-correlation inflation
         var epsilon = 2 * NoiseScale(y);
         if (OnsetExponentialFit.Fit(t, y, phi, Math.Max(12, model.MinPoints), model.MinDoublingDays) is not { } fit
-            || fit.SlopeTStat <= MinTStat || fit.ExcessAt(0) <= epsilon
-            || fit.Crossing(threshold - phi) is not { } band)
+            || fit.SlopeTStat <= MinTStat || fit.ExcessAt(0) <= epsilon)
         {
             return null;
         }
 
         var tauMs = nowMs + (long)(fit.Tau * DayMs);
         p["phi"] = phi;
-        p["amplitude"] = fit.A;
-        p["ln_amplitude"] = fit.LnA;
-        p["beta"] = fit.Beta;
-        p["se_beta"] = Math.Sqrt(fit.VarBeta);
         p["tau_days"] = fit.Tau;
         p["tau_ms"] = tauMs;
+        p["beta"] = fit.Beta;
+        p["se_beta"] = Math.Sqrt(fit.VarBeta);
         p["epsilon"] = epsilon;
+        var since = Inv($" since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd HH:mm} (onset)");
+
+        // Days after an onset the growth rate is not yet known (β/SE(β) ≤ 3, as for the exponential law's rate): the
+        // early excess is then read as what it is, a line from the onset, which for accelerating wear errs late.
+        if (!(fit.Beta / Math.Sqrt(fit.VarBeta) > MinTStat))
+        {
+            var from = Array.FindIndex(t, x => x >= fit.Tau);
+            return from < 0 ? null : LinearProjection(model, t[from..], y[from..], threshold, p, nowMs, since);
+        }
+
+        if (fit.Crossing(threshold - phi) is not { } band)
+        {
+            return null;
+        }
+
+        p["amplitude"] = fit.A;
+        p["ln_amplitude"] = fit.LnA;
         p["sigma"] = fit.Sigma;
         var current = phi + fit.ExcessAt(0);
-        var trend = Inv($"{model.Label} rising exponentially since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd} (doubling every {Math.Log(2) / fit.Beta:0.0} d), now {current:G3} {model.Unit}");
+        var trend = Inv($"{model.Label} rising exponentially{since} (doubling every {Math.Log(2) / fit.Beta:0.0} d), now {current:G3} {model.Unit}");
         return Finish(model, band, t, y, threshold, fit.SlopeNow, current, fit.RSquared, fit.N, p, trend, "hourly points");
     }
 

@@ -74,6 +74,26 @@ public class OnsetExponentialLawTests
         Assert.InRange(f.Parameters["phi"], 4.09, 4.11);
         Assert.InRange(f.Parameters["beta"], 0.02, 0.04);
         Assert.InRange(Synthetic.FitP50(f), 19.7 * 0.8, 19.7 * 1.2);
+        Assert.Contains("rising exponentially since", Synthetic.Find(device, "mri-coldhead-stage2")!.Summary);
+    }
+
+    [Fact]
+    public void Days_after_an_onset_the_rise_is_read_as_a_line_from_the_onset()
+    {
+        // Anode vibration 1 mm/s until day 30, then 1 + 2·(e^{0.05(d − 30)} − 1): 4.5 mm/s at day 50.2. Five days
+        // after the onset the curvature is lost in the noise, so β is not significant: the forecast is the line from
+        // the onset, which errs late for accelerating wear, instead of an exponential fitted to noise.
+        var rng = new Random(46);
+        var device = Synthetic.Device(Modality.Ct, Synthetic.Config(Modality.Ct, Synthetic.Model("ct-anode-bearing", Modality.Ct)));
+
+        Synthetic.Run(device, Synthetic.Signal("anode_vibration_mm_s", 0, 35, 12, d => d < 30 ? 1 : 1 + 2 * double.ExpM1(0.05 * (d - 30)), 0.1, rng), 35);
+
+        var e = Synthetic.Find(device, "ct-anode-bearing")!;
+        var f = e.Forecast!;
+        Assert.Contains("(onset)", e.Summary);
+        Assert.DoesNotContain("exponentially", e.Summary);
+        Assert.InRange(f.Parameters["tau_days"], -6, -4);
+        Assert.InRange(Synthetic.FitP50(f), 15.2, 60);
     }
 
     [Fact]
