@@ -49,7 +49,7 @@ public class BandQuantileCalibrationTests
     /// <summary>Share of <paramref name="errors"/> inside the central band of <paramref name="level"/>, scored as the backtest scores a forecast.</summary>
     private static double Coverage(BandQuantiles quantiles, IEnumerable<double> errors, double level)
     {
-        var f = Forecast(quantiles.Apply(10));
+        var f = Forecast(quantiles.Apply(10, 0));
         var pit = errors.Select(e => BacktestScorer.Pit(f, Ms(10 * Math.Exp(e)))).ToArray();
         return (double)pit.Count(u => Math.Abs(u - 0.5) <= level / 2 + 1e-9) / pit.Length;
     }
@@ -71,7 +71,7 @@ public class BandQuantileCalibrationTests
 
         // Fresh errors, scored the way the backtest scores a forecast that states its quantiles.
         var fresh = Errors(4000, 3);
-        var q = quantiles.Apply(10);
+        var q = quantiles.Apply(10, 0);
         var pit = fresh.Select(e => BacktestScorer.Pit(Forecast(q), Ms(10 * Math.Exp(e)))).ToArray();
         double Coverage(double level) => (double)pit.Count(u => Math.Abs(u - 0.5) <= level / 2 + 1e-9) / pit.Length;
         Assert.InRange(Coverage(0.5), 0.42, 0.58);
@@ -95,14 +95,17 @@ public class BandQuantileCalibrationTests
     }
 
     [Fact]
-    public void Quantile_band_is_the_calibrated_table_as_it_stands()
+    public void Quantile_band_is_never_narrower_than_the_fit_itself()
     {
-        // The held-out errors ln(t/P50) the offsets come from already hold the fit's own error: the band is the table.
-        var table = new BandQuantiles(-0.2, -0.15, -0.05, 0.01, 0.05, 0.15, 0.2);
-        var q = table.Apply(10);
+        var table = new BandQuantiles(-0.2, -0.15, -0.05, 0.0, 0.05, 0.15, 0.2);
+        var tight = table.Apply(10, 0.01);
+        Assert.Equal(10 * Math.Exp(-0.15), tight[1], 6);
+        Assert.Equal(10 * Math.Exp(0.15), tight[5], 6);
 
-        Assert.Equal(table.Offsets.Select(o => 10 * Math.Exp(o)), q);
-        Assert.True(q.Zip(q.Skip(1)).All(p => p.First <= p.Second));
+        var wide = table.Apply(10, 1.0);
+        Assert.Equal(10 * Math.Exp(-1.2815515655446004), wide[1], 6);
+        Assert.Equal(10 * Math.Exp(0.6744897501960817), wide[4], 6);
+        Assert.True(wide.Zip(wide.Skip(1)).All(p => p.First <= p.Second));
     }
 
     [Fact]

@@ -1,11 +1,13 @@
+using EquipmentTwin.Analytics.Physics.Fitting;
+using MathNet.Numerics.Distributions;
+
 namespace EquipmentTwin.Analytics.Physics;
 
 /// <summary>
 /// Per-quantile calibrated band: the natural-log offsets of the crossing time's 5/10/25/50/75/90/95 %
 /// quantiles from the fit's P50, found split-conformally on held-out crossing errors (docs/models-physics.md).
 /// One log-normal spread cannot hold both the 50 % and the 80 % band when the errors are heavier-tailed than
-/// a log-normal; one offset per quantile can. The offsets are published as calibrated: the held-out errors they come
-/// from already hold the fit's own error, so widening them by the fit's band as well overcovers (docs/models.md, round 5).
+/// a log-normal; one offset per quantile can. A quantile is never narrower than the fit's own band at that level.
 /// </summary>
 public sealed record BandQuantiles(double Q05, double Q10, double Q25, double Q50, double Q75, double Q90, double Q95)
 {
@@ -19,8 +21,23 @@ public sealed record BandQuantiles(double Q05, double Q10, double Q25, double Q5
     /// <summary>True when the offsets rise with the level (a valid quantile function).</summary>
     public bool IsMonotone => Offsets.Zip(Offsets.Skip(1)).All(p => p.First <= p.Second);
 
-    /// <summary>The crossing-time quantiles (days from now) for a fit whose median is <paramref name="fitP50"/> days: ln Qq = ln P50 + offset_q.</summary>
-    public double[] Apply(double fitP50) => Offsets.Select(o => fitP50 * Math.Exp(o)).ToArray();
+    /// <summary>
+    /// The crossing-time quantiles (days from now) for a fit whose median is <paramref name="fitP50"/> days and whose
+    /// own log-spread is <paramref name="fitLogSd"/>: ln Qq = ln P50 + Q50 ± max(|offset − Q50|, |z_q|·s_fit).
+    /// </summary>
+    public double[] Apply(double fitP50, double fitLogSd)
+    {
+        var result = new double[Levels.Length];
+        for (var i = 0; i < Levels.Length; i++)
+        {
+            var z = Normal.InvCDF(0, 1, Levels[i]);
+            var calibrated = Offsets[i] - Q50;
+            var half = Math.Max(Math.Abs(calibrated), Math.Abs(z) * Math.Max(0, fitLogSd));
+            result[i] = fitP50 * Math.Exp(Q50 + Math.Sign(Levels[i] - 0.5) * half);
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// Read as an after-crossing table (offsets in days, not logs): the days from now to each quantile of the failure
@@ -29,4 +46,7 @@ public sealed record BandQuantiles(double Q05, double Q10, double Q25, double Q5
     /// </summary>
     public double[] AfterCrossing() => Offsets.Select(d => Math.Max(0, d)).ToArray();
 
+    /// <summary>The fit's own log-spread, read back from a band that had <paramref name="modelSpread"/> added (<see cref="CrossingBand.WithModelSpread"/>).</summary>
+    public static double FitLogSd(CrossingBand band, double modelSpread) =>
+        Math.Sqrt(Math.Max(0, band.LogSd * band.LogSd - modelSpread * modelSpread));
 }

@@ -141,7 +141,7 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
         // The published quantiles come from a calibrated table when the model has one: the per-quantile offsets from the
         // fit's P50, or, once the crossing is observed, the days after such crossings. Alerting, severity and confidence
         // still use the fit.
-        var published = m.BandQuantiles is { } table && b.LogSd > 0 && b.P50 > 0 && !p.Crossed ? table.Apply(b.P50)
+        var published = m.BandQuantiles is { } table && b.LogSd > 0 && b.P50 > 0 && !p.Crossed ? table.Apply(b.P50, BandQuantiles.FitLogSd(b, m.ModelSpread))
             : p.Crossed && m.AfterCrossingDays is { } after ? after.AfterCrossing()
             : null;
         var (p10, p50, p90) = (b.P10, b.P50, b.P90);
