@@ -7,9 +7,9 @@ namespace EquipmentTwin.Analytics.Physics.Fitting;
 /// (A·β·(t − τ)); a fit of φ + θ·e^{βt} reads that start as a steep exponential and forecasts the crossing far too
 /// early. τ may lie before the window (wear already under way when the window opens).
 /// <para>
-/// Fit: for each β on a log grid (doubling times 0.5–400 days) and each candidate τ (every data point with enough
-/// points after it, and steps before the window), A is the closed-form least-squares amplitude; suffix sums make each
-/// (β, τ) O(1). The best (β, τ) is refined by Gauss–Newton on (ln A, β) at that τ; the covariance σ²(JᵀJ)⁻¹ is
+/// Fit: for each β on a log grid (doubling times from the floor, 0.5 days unless the model sets one, to 400 days) and
+/// each candidate τ (every data point with enough points after it, and steps before the window), A is the closed-form
+/// least-squares amplitude; suffix sums make each (β, τ) O(1). The best (β, τ) is refined by Gauss–Newton on (ln A, β) at that τ; the covariance σ²(JᵀJ)⁻¹ is
 /// inflated by (1 + ρ)/(1 − ρ) for serially correlated residuals, as for the other laws.
 /// </para>
 /// </summary>
@@ -89,7 +89,6 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
             sww += w[i] * w[i];
         }
 
-        var times = t.ToArray();
         var e = new double[n];
         var sufE = new double[n + 1];
         var sufEE = new double[n + 1];
@@ -155,7 +154,7 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
 
             for (var i = 0; i <= lastTauIndex; i++)
             {
-                Try(i, times[i]);
+                Try(i, t[i]);
             }
         }
 
