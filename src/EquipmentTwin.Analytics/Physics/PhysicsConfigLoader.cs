@@ -1,8 +1,8 @@
-using EquipmentTwin.Analytics.Physics.Fitting;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EquipmentTwin.Analytics.Engines;
 using EquipmentTwin.Analytics.History;
+using EquipmentTwin.Analytics.Physics.Fitting;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
 

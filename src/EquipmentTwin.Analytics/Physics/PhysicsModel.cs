@@ -1,5 +1,5 @@
-using EquipmentTwin.Analytics.Physics.Fitting;
 using EquipmentTwin.Analytics.Engines;
+using EquipmentTwin.Analytics.Physics.Fitting;
 
 namespace EquipmentTwin.Analytics.Physics;
 

@@ -9,8 +9,9 @@ namespace EquipmentTwin.Analytics.Physics.Fitting;
 /// <para>
 /// Fit: for each β on a log grid (doubling times from the floor, 0.5 days unless the model sets one, to 400 days) and
 /// each candidate τ (every data point with enough points after it, and steps before the window), A is the closed-form
-/// least-squares amplitude; suffix sums make each (β, τ) O(1). The best (β, τ) is refined by Gauss–Newton on (ln A, β) at that τ; the covariance σ²(JᵀJ)⁻¹ is
-/// inflated by (1 + ρ)/(1 − ρ) for serially correlated residuals, as for the other laws.
+/// least-squares amplitude; suffix sums make each (β, τ) O(1). The best (β, τ) is refined by Gauss–Newton on (ln A, β)
+/// at that τ; the covariance σ²(JᵀJ)⁻¹ is inflated by (1 + ρ)/(1 − ρ) for serially correlated residuals, as for the
+/// other laws.
 /// </para>
 /// </summary>
 public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, double VarLnA, double VarBeta, double Cov, double Sigma, double RSquared, int N)
@@ -29,7 +30,7 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
     public double A => Math.Exp(LnA);
 
     /// <summary>Excess over the baseline at <paramref name="t"/> (days, 0 = now).</summary>
-    public double ExcessAt(double t) => t < Tau ? 0 : A * double.ExpM1(Beta * (t - Tau));
+    public double ExcessAt(double t) => Excess(t, A, Beta, Tau);
 
     /// <summary>dv/dt now (t = 0).</summary>
     public double SlopeNow => 0 < Tau ? 0 : A * Beta * Math.Exp(-Beta * Tau);
@@ -108,7 +109,7 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
             // E_i = e^{β(t_i − t_n−1)} ≤ 1 keeps the sums finite; τ is then measured from the newest point too.
             for (var i = 0; i < n; i++)
             {
-                e[i] = Math.Exp(beta * (t[i] - t[n - 1]));
+                e[i] = Math.Exp(beta * (t[i] - tLast));
             }
 
             sufE[n] = sufEE[n] = sufEW[n] = sufW[n] = 0;
@@ -184,32 +185,31 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
         }
 
         double a = Math.Log(sgw / sgg), b = beta;
-        var startRss = Rss(t, v, phi, a, b, tau);
+        var (j11, j12, j22, g1, g2, rss) = Normal(t, v, phi, a, b, tau);
+        var startRss = rss;
         for (var iter = 0; iter < GaussNewtonIterations; iter++)
         {
-            var (j11s, j12s, j22s, g1, g2, _) = Normal(t, v, phi, a, b, tau);
-            var det = j11s * j22s - j12s * j12s;
+            var det = j11 * j22 - j12 * j12;
             if (!(det > 0))
             {
                 break;
             }
 
-            var stepA = (j22s * g1 - j12s * g2) / det;
-            var stepB = (j11s * g2 - j12s * g1) / det;
+            var stepA = (j22 * g1 - j12 * g2) / det;
+            var stepB = (j11 * g2 - j12 * g1) / det;
             if (!double.IsFinite(stepA) || !double.IsFinite(stepB))
             {
                 break;
             }
 
             // damped: β stays on the grid's range, the step inside a trust region, and the RSS must not grow
-            var current = Rss(t, v, phi, a, b, tau);
             var scale = 1.0;
             var moved = false;
             while (scale > 1e-6)
             {
                 var na = a + scale * stepA;
                 var nb = Math.Clamp(b + scale * stepB, MinBeta, maxBeta);
-                if (Math.Abs(scale * stepA) <= 2 && Rss(t, v, phi, na, nb, tau) <= current)
+                if (Math.Abs(scale * stepA) <= 2 && Rss(t, v, phi, na, nb, tau) <= rss)
                 {
                     moved = Math.Abs(na - a) > 1e-10 || Math.Abs(nb - b) > 1e-12;
                     a = na;
@@ -220,20 +220,20 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
                 scale /= 2;
             }
 
+            (j11, j12, j22, g1, g2, rss) = Normal(t, v, phi, a, b, tau);
             if (!moved)
             {
                 break;
             }
         }
 
-        var (j11, j12, j22, _, _, rss) = Normal(t, v, phi, a, b, tau);
         if (!(rss <= startRss) || b >= maxBeta * (1 - 1e-9))
         {
             return null; // worse than the grid, or a rise faster than the wear can have
         }
 
         var d = j11 * j22 - j12 * j12;
-        if (!(d > 0) || n < 4 || !(b > 0))
+        if (!(d > 0) || n < 4)
         {
             return null;
         }
@@ -243,7 +243,7 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
         var residuals = new double[n];
         for (var i = 0; i < n; i++)
         {
-            residuals[i] = v[i] - phi - (t[i] >= tau ? amplitude * double.ExpM1(b * (t[i] - tau)) : 0);
+            residuals[i] = v[i] - phi - Excess(t[i], amplitude, b, tau);
         }
 
         var inflation = Residuals.SerialInflation(residuals);
@@ -259,13 +259,16 @@ public sealed record OnsetExponentialFit(double LnA, double Beta, double Tau, do
             n);
     }
 
+    /// <summary>A·(e^{β(t − τ)} − 1) from the onset τ, 0 before it.</summary>
+    private static double Excess(double t, double amplitude, double beta, double tau) => t < tau ? 0 : amplitude * double.ExpM1(beta * (t - tau));
+
     private static double Rss(ReadOnlySpan<double> t, ReadOnlySpan<double> v, double phi, double a, double b, double tau)
     {
         var amp = Math.Exp(a);
         double rss = 0;
         for (var i = 0; i < t.Length; i++)
         {
-            var r = v[i] - phi - (t[i] >= tau ? amp * double.ExpM1(b * (t[i] - tau)) : 0);
+            var r = v[i] - phi - Excess(t[i], amp, b, tau);
             rss += r * r;
         }
 
