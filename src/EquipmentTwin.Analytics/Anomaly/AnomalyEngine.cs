@@ -9,7 +9,9 @@ namespace EquipmentTwin.Analytics.Anomaly;
 /// <summary>
 /// Inductive engine: scores each device's 6-hour windows with its modality's <see cref="AnomalyModel"/> and
 /// speaks only on persistence (≥ 3 of the last 4 windows above threshold), naming the signals and component
-/// that explain the window worst. A modality without a model gets no evidence (data quality still runs).
+/// that explain the window worst. A window counts as above only when it stays above with the catalog's workload
+/// counters treated as unknown: a change of work alone (a busier site, a device that is down) is not wear.
+/// A modality without a model gets no evidence (data quality still runs).
 /// </summary>
 public sealed class AnomalyEngine : IAnalyticsEngine
 {
@@ -69,6 +71,9 @@ public sealed class AnomalyEngine : IAnalyticsEngine
         private readonly float[] _modelRow;
         private readonly bool[] _missing;
         private readonly int[] _signalOfModelFeature;
+        private readonly bool[] _workloadFeature;
+        private readonly bool _hasWorkload;
+        private readonly bool[] _healthMissing;
         private readonly int _signalCount;
         private readonly Window[] _ring = new Window[AttributionWindows];
         private readonly string _source;
@@ -91,6 +96,9 @@ public sealed class AnomalyEngine : IAnalyticsEngine
             _modelRow = new float[names.Count];
             _missing = new bool[names.Count];
             _signalOfModelFeature = _layoutOfModelFeature.Select(at => at < 0 ? -1 : features.SignalIndexOfFeature(at)).ToArray();
+            _workloadFeature = _signalOfModelFeature.Select(s => s >= 0 && SignalOf(s).Workload).ToArray();
+            _hasWorkload = _workloadFeature.Contains(true);
+            _healthMissing = new bool[names.Count];
             for (var w = 0; w < _ring.Length; w++)
             {
                 _ring[w] = new Window(names.Count, features.Signals.Count);
@@ -135,7 +143,7 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
             var score = _model.Score(_modelRow, _missing);
             var window = _ring[_windows % _ring.Length];
-            window.Set(hourEndMs, score, _model.Distance2(_modelRow, _missing), score > _model.Threshold, _modelRow, _missing);
+            window.Set(hourEndMs, score, _model.Distance2(_modelRow, _missing), score > _model.Threshold && HealthAbove(), _modelRow, _missing);
             for (var s = 0; s < _features.Signals.Count; s++)
             {
                 window.Z[s] = row[3 * s];
@@ -143,6 +151,22 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
             _windows++;
             Decide(window, masked);
+        }
+
+        /// <summary>Whether the window scores above the threshold with the workload counters unknown too (true when there are none).</summary>
+        private bool HealthAbove()
+        {
+            if (!_hasWorkload)
+            {
+                return true;
+            }
+
+            for (var i = 0; i < _healthMissing.Length; i++)
+            {
+                _healthMissing[i] = _missing[i] || _workloadFeature[i];
+            }
+
+            return _model!.Score(_modelRow, _healthMissing) > _model.Threshold;
         }
 
         private void Decide(Window latest, bool[] masked)

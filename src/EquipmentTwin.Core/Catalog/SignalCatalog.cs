@@ -130,7 +130,7 @@ public sealed class SignalCatalog
                 throw new CatalogException($"{where}.sampleSeconds must be positive");
             }
 
-            signals.Add(new SignalDefinition(s.Name, s.Unit ?? "", s.Component, s.NormalMin, s.NormalMax, s.SampleSeconds ?? 60, s.Cumulative, s.Description ?? "") { DuringUseOnly = s.DuringUseOnly });
+            signals.Add(new SignalDefinition(s.Name, s.Unit ?? "", s.Component, s.NormalMin, s.NormalMax, s.SampleSeconds ?? 60, s.Cumulative, s.Description ?? "") { DuringUseOnly = s.DuringUseOnly, Workload = s.Workload });
         }
 
         var events = new List<EventDefinition>();
@@ -191,6 +191,7 @@ public sealed class SignalCatalog
         public double? SampleSeconds { get; set; }
         public bool Cumulative { get; set; }
         public bool DuringUseOnly { get; set; }
+        public bool Workload { get; set; }
         public string? Description { get; set; }
     }
 

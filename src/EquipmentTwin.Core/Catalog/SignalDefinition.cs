@@ -16,6 +16,12 @@ public sealed record SignalDefinition(
     /// <summary>Sent only while the device is in use (per scan, exposure or sequence): silence between uses is not a dropout.</summary>
     public bool DuringUseOnly { get; init; }
 
+    /// <summary>
+    /// Counts how much the device is used (scan seconds, mAs, rotations, exposures), not how it is: a change in such
+    /// counters alone is a change of work (a busier site, a device down), not a sign of wear.
+    /// </summary>
+    public bool Workload { get; init; }
+
     public bool IsInNormalRange(double value) =>
         (NormalMin is not { } min || value >= min) && (NormalMax is not { } max || value <= max);
 }

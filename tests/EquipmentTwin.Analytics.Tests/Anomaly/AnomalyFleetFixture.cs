@@ -33,11 +33,11 @@ public sealed class AnomalyFleetFixture
     public AnomalyModel Model { get; }
 
     /// <summary>Runs one device through the event-time driver, keeping what the engines said after every hour.</summary>
-    public static DeviceRun Run(string deviceId, SyntheticMri device, IAnalyticsEngine engine, MaintenanceRecord? maintenance = null)
+    public static DeviceRun Run(string deviceId, SyntheticMri device, IAnalyticsEngine engine, MaintenanceRecord? maintenance = null, ModalityCatalog? catalog = null)
     {
-        var analytics = new DeviceAnalytics(new DeviceContext(deviceId, "site", Modality.Mri, Mri), [engine]);
+        var analytics = new DeviceAnalytics(new DeviceContext(deviceId, "site", Modality.Mri, catalog ?? Mri), [engine]);
         // The engine's history keeps only what it reads; a bare one beside it keeps every window, to be looked at.
-        var kept = new DeviceAnalytics(new DeviceContext(deviceId, "site", Modality.Mri, Mri), []);
+        var kept = new DeviceAnalytics(new DeviceContext(deviceId, "site", Modality.Mri, catalog ?? Mri), []);
         var run = new DeviceRun(analytics, kept.History);
         analytics.HourClosed += (a, hourEnd) =>
         {

@@ -79,6 +79,14 @@ public sealed class SyntheticMri
     public double SettleKelvin { get; init; }
     public IReadOnlyList<SensorFault> Faults { get; init; } = [];
 
+    /// <summary>Sends <c>exam_seconds</c>, a counter not in the shipped catalog that rises (0.7 + 0.3 × usage) × 300 s every 5 minutes.</summary>
+    public bool ExamCounter { get; init; }
+
+    /// <summary>From this day <c>exam_seconds</c> rises <see cref="ExamCounterFactor"/> times as fast while the rest of the device works as before.</summary>
+    public double ExamCounterChangesFromDay { get; init; } = double.PositiveInfinity;
+
+    public double ExamCounterFactor { get; init; } = 1;
+
     /// <summary>The drift added to <paramref name="signal"/> at <paramref name="day"/>, in signal units.</summary>
     public double DriftAt(string signal, double day) =>
         DriftStartDay is { } start && day > start && DriftPerDay.TryGetValue(signal, out var perDay) ? perDay * (day - start) : 0;
@@ -87,6 +95,7 @@ public sealed class SyntheticMri
     {
         var r = new Random(_seed * 7919 + 1);
         var stuck = new Dictionary<string, double>();
+        double examSeconds = 0;
         var steps = _days * 288;
         for (var k = 0; k < steps; k++)
         {
@@ -131,6 +140,12 @@ public sealed class SyntheticMri
                 {
                     yield return LogRecord.Param(t, "he_level_pct", he);
                 }
+            }
+
+            examSeconds += 300 * (0.7 + 0.3 * u) * (day >= ExamCounterChangesFromDay ? ExamCounterFactor : 1);
+            if (ExamCounter)
+            {
+                yield return LogRecord.Param(t, "exam_seconds", examSeconds);
             }
 
             var hours = k / 12.0;

@@ -1,4 +1,6 @@
 using EquipmentTwin.Analytics.Anomaly;
+using EquipmentTwin.Core.Catalog;
+using EquipmentTwin.Testing;
 using EquipmentTwin.Core.WireFormat;
 using Xunit.Abstractions;
 
@@ -52,6 +54,62 @@ public class UsageShiftTests(AnomalyFleetFixture fleet, ITestOutputHelper output
 
         Assert.Empty(run.Evidence);
         Assert.Empty(run.Issues);
+    }
+
+    /// <summary>The fixture's MRI catalog with one more counter, <c>exam_seconds</c>, workload or not.</summary>
+    private static ModalityCatalog WithExamCounter(bool workload)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "catalog-workload-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var text = File.ReadAllText(Path.Combine(RepoPaths.Catalog, "mri.json"));
+            var at = text.IndexOf("\"signals\": [", StringComparison.Ordinal) + "\"signals\": [".Length;
+            var signal = $$"""{"name": "exam_seconds", "unit": "s", "component": "gradient_coil", "sampleSeconds": 300, "cumulative": true, "workload": {{(workload ? "true" : "false")}}},""";
+            File.WriteAllText(Path.Combine(dir, "mri.json"), text.Insert(at, signal));
+            return SignalCatalog.LoadDirectory(dir)[Modality.Mri];
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_counter_that_stops_opens_evidence_unless_the_catalog_calls_it_workload()
+    {
+        // The same model (trained with the counter as a feature) and the same device, whose counter stops on day 20 while
+        // everything else goes on: only whether the catalog calls the counter workload differs.
+        var catalog = WithExamCounter(workload: false);
+        Assert.True(WithExamCounter(workload: true).Signals["exam_seconds"].Workload);
+        Assert.False(catalog.Signals["exam_seconds"].Workload);
+        var collector = new AnomalyFeatureCollector();
+        for (var seed = 1; seed <= 6; seed++)
+        {
+            AnomalyFleetFixture.Run($"train{seed:00}", new SyntheticMri(seed, AnomalyFleetFixture.Days) { ExamCounter = true }, collector, catalog: catalog);
+        }
+
+        var model = AnomalyTrainer.Train(Modality.Mri, collector.RowsFor(Modality.Mri), collector.FeatureNames(Modality.Mri), new AnomalyTrainingOptions());
+        Assert.Contains("exam_seconds.rate", model.FeatureNames);
+        var device = () => new SyntheticMri(216, AnomalyFleetFixture.Days) { ExamCounter = true, ExamCounterChangesFromDay = 20, ExamCounterFactor = 0 };
+
+        var counter = AnomalyFleetFixture.Run("stopped", device(), new AnomalyEngine(new AnomalyModelSet([model])), catalog: catalog);
+        var work = AnomalyFleetFixture.Run("stopped", device(), new AnomalyEngine(new AnomalyModelSet([model])), catalog: WithExamCounter(workload: true));
+
+        Assert.NotEmpty(counter.Evidence);
+        var (hourEnd, first) = counter.Evidence[0];
+        output.WriteLine($"counter: day {AnomalyFleetFixture.Day(hourEnd):F2} {first.Component}: {first.Summary}");
+        Assert.StartsWith("Unusual joint drift: exam_seconds rate", first.Summary, StringComparison.Ordinal);
+        Assert.Empty(work.Evidence);
+    }
+
+    [Fact]
+    public void The_shipped_catalogs_call_usage_counters_workload_and_wear_counters_not()
+    {
+        var catalogs = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
+        var workload = catalogs.Modalities.SelectMany(c => c.Signals.Values.Where(s => s.Workload).Select(s => $"{c.Modality.ToWire()}:{s.Name}")).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["ct:gantry_rotation_count", "ct:tube_scan_seconds", "ct:tube_total_mas", "xray:exposure_count", "xray:tube_total_mas"], workload);
     }
 
     [Fact]
