@@ -82,10 +82,8 @@ public sealed class SyntheticMri
     /// <summary>Sends <c>exam_seconds</c>, a counter not in the shipped catalog that rises (0.7 + 0.3 × usage) × 300 s every 5 minutes.</summary>
     public bool ExamCounter { get; init; }
 
-    /// <summary>From this day <c>exam_seconds</c> rises <see cref="ExamCounterFactor"/> times as fast while the rest of the device works as before.</summary>
-    public double ExamCounterChangesFromDay { get; init; } = double.PositiveInfinity;
-
-    public double ExamCounterFactor { get; init; } = 1;
+    /// <summary>From this day <c>exam_seconds</c> stops rising while the rest of the device works as before.</summary>
+    public double ExamCounterStopsFromDay { get; init; } = double.PositiveInfinity;
 
     /// <summary>The drift added to <paramref name="signal"/> at <paramref name="day"/>, in signal units.</summary>
     public double DriftAt(string signal, double day) =>
@@ -142,9 +140,9 @@ public sealed class SyntheticMri
                 }
             }
 
-            examSeconds += 300 * (0.7 + 0.3 * u) * (day >= ExamCounterChangesFromDay ? ExamCounterFactor : 1);
             if (ExamCounter)
             {
+                examSeconds += day < ExamCounterStopsFromDay ? 300 * (0.7 + 0.3 * u) : 0;
                 yield return LogRecord.Param(t, "exam_seconds", examSeconds);
             }
 

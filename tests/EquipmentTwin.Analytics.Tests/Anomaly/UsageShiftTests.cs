@@ -1,7 +1,7 @@
 using EquipmentTwin.Analytics.Anomaly;
 using EquipmentTwin.Core.Catalog;
-using EquipmentTwin.Testing;
 using EquipmentTwin.Core.WireFormat;
+using EquipmentTwin.Testing;
 using Xunit.Abstractions;
 
 namespace EquipmentTwin.Analytics.Tests.Anomaly;
@@ -81,7 +81,8 @@ public class UsageShiftTests(AnomalyFleetFixture fleet, ITestOutputHelper output
         // The same model (trained with the counter as a feature) and the same device, whose counter stops on day 20 while
         // everything else goes on: only whether the catalog calls the counter workload differs.
         var catalog = WithExamCounter(workload: false);
-        Assert.True(WithExamCounter(workload: true).Signals["exam_seconds"].Workload);
+        var workload = WithExamCounter(workload: true);
+        Assert.True(workload.Signals["exam_seconds"].Workload);
         Assert.False(catalog.Signals["exam_seconds"].Workload);
         var collector = new AnomalyFeatureCollector();
         for (var seed = 1; seed <= 6; seed++)
@@ -91,10 +92,10 @@ public class UsageShiftTests(AnomalyFleetFixture fleet, ITestOutputHelper output
 
         var model = AnomalyTrainer.Train(Modality.Mri, collector.RowsFor(Modality.Mri), collector.FeatureNames(Modality.Mri), new AnomalyTrainingOptions());
         Assert.Contains("exam_seconds.rate", model.FeatureNames);
-        var device = () => new SyntheticMri(216, AnomalyFleetFixture.Days) { ExamCounter = true, ExamCounterChangesFromDay = 20, ExamCounterFactor = 0 };
+        var device = () => new SyntheticMri(216, AnomalyFleetFixture.Days) { ExamCounter = true, ExamCounterStopsFromDay = 20 };
 
         var counter = AnomalyFleetFixture.Run("stopped", device(), new AnomalyEngine(new AnomalyModelSet([model])), catalog: catalog);
-        var work = AnomalyFleetFixture.Run("stopped", device(), new AnomalyEngine(new AnomalyModelSet([model])), catalog: WithExamCounter(workload: true));
+        var work = AnomalyFleetFixture.Run("stopped", device(), new AnomalyEngine(new AnomalyModelSet([model])), catalog: workload);
 
         Assert.NotEmpty(counter.Evidence);
         var (hourEnd, first) = counter.Evidence[0];

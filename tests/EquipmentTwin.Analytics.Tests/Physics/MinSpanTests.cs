@@ -72,8 +72,11 @@ public class MinSpanTests(ITestOutputHelper output)
         Assert.Equal(14, Synthetic.Model("xr-filament-drift", Modality.Xray).MinSpanDays);
         var eager = Synthetic.Config(Modality.Ct, shipped with { MinSpanDays = 0 });
 
-        var misread = Enumerable.Range(1, seeds).Select(seed => SpokeOn(eager, Filament(35, seed).ToList(), "cathode", 7, 35, 0.25)).Where(s => s.Count > 0).Select(s => s[0]).ToList();
-        var spoke = Enumerable.Range(1, seeds).Select(seed => SpokeOn(Synthetic.Config(Modality.Ct, shipped), Filament(35, seed).ToList(), "cathode", 7, 35, 0.25)).Where(s => s.Count > 0).Select(s => s[0]).ToList();
+        List<double> FirstDays(PhysicsConfig config) => Enumerable.Range(1, seeds)
+            .Select(seed => SpokeOn(config, Filament(35, seed).ToList(), "cathode", 7, 35, 0.25)).Where(s => s.Count > 0).Select(s => s[0]).ToList();
+
+        var misread = FirstDays(eager);
+        var spoke = FirstDays(Synthetic.Config(Modality.Ct, shipped));
         output.WriteLine($"without the wait {misread.Count}/{seeds} healthy filaments spoke within 35 days, first on days {string.Join(", ", misread)}");
         output.WriteLine($"with the wait {spoke.Count}/{seeds}, first on days {string.Join(", ", spoke)}");
 
