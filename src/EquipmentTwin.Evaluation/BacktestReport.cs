@@ -8,6 +8,11 @@ namespace EquipmentTwin.Evaluation;
 /// <param name="BandCoverage90">The same for the central 90 %.</param>
 /// <param name="DailyForecasts">Forecasts for the failed component's unit that the view's open alerts on the device carried, sampled daily from onset − 1 day to the failure.</param>
 /// <param name="DailyBandCoverage50">Share of those forecasts whose central 50 % held the failure (every forecast shown before it, not only the first).</param>
+/// <param name="BandCoverageCalibratedRange">
+/// Per band level ("50", "80", "90"), the 5 % and 95 % quantiles of the share a perfectly calibrated band would hold with
+/// <paramref name="WithBand"/> first forecasts (binomial): a measured share inside it is what such a band does nine runs in
+/// ten; with 15 forecasts an 80 % band holds anywhere from 0.60 to 0.93.
+/// </param>
 public sealed record EngineScore(
     double Recall,
     double? LeadTimeDaysMedian,
@@ -25,7 +30,8 @@ public sealed record EngineScore(
     int DailyForecasts = 0,
     double? DailyBandCoverage50 = null,
     double? DailyBandCoverage80 = null,
-    double? DailyBandCoverage90 = null);
+    double? DailyBandCoverage90 = null,
+    IReadOnlyDictionary<string, double[]>? BandCoverageCalibratedRange = null);
 
 /// <summary>One engine's scores on the faults of one scenario.</summary>
 public sealed record ScenarioScore(
@@ -59,15 +65,17 @@ public sealed record FaultScore(
 /// <summary>
 /// The P10/P50/P90 crossing times of the forecast the first alert carried, and when it was computed. <paramref name="FitP50"/>:
 /// the fit's own median crossing when the published quantiles came from a calibrated table (the errors a table is
-/// calibrated on are measured from it), null when P50 is the fit's.
+/// calibrated on are measured from it), null when P50 is the fit's. <paramref name="FitLogSd"/>: the fit's own log-spread of
+/// the crossing time (without the model-form spread), which can widen a published quantile beyond the table's.
 /// </summary>
-public sealed record BandDto(string P10, string P50, string P90, string Model, string? Computed = null, string? FitP50 = null);
+public sealed record BandDto(string P10, string P50, string P90, string Model, string? Computed = null, string? FitP50 = null, double? FitLogSd = null);
 
 /// <summary>
 /// An alert with no machine fault behind it on the component it named. <paramref name="Misattributed"/>: the device
 /// had a machine fault developing (<paramref name="Fault"/>) but on a component the alert did not name.
+/// <paramref name="Summary"/>: its evidence as it last stood; <paramref name="OpenedOn"/>: the evidence it opened on.
 /// </summary>
-public sealed record FalseAlarm(string View, string AlertId, string Device, string Component, string Opened, string Severity, string Summary, bool Misattributed = false, string? Fault = null);
+public sealed record FalseAlarm(string View, string AlertId, string Device, string Component, string Opened, string Severity, string Summary, bool Misattributed = false, string? Fault = null, string? OpenedOn = null);
 
 public sealed record BacktestTiming(double Seconds, long Records, double RecordsPerSecond, double TrainingSeconds);
 

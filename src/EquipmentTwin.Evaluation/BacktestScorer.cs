@@ -101,7 +101,8 @@ public static class BacktestScorer
                 entry.First[view.Name] = first.Alert is null ? null : WireCodec.FormatRfc3339(first.Ms);
                 entry.Forecast[view.Name] = forecast is null ? null
                     : new BandDto(WireCodec.FormatRfc3339(forecast.P10Ms), WireCodec.FormatRfc3339(forecast.P50Ms), WireCodec.FormatRfc3339(forecast.P90Ms), forecast.Model, WireCodec.FormatRfc3339(forecast.ComputedAtMs),
-                        forecast.Parameters.TryGetValue("fit_p50_days", out var fitDays) ? WireCodec.FormatRfc3339(forecast.ComputedAtMs + (long)Math.Round(fitDays * DayMs)) : null);
+                        forecast.Parameters.TryGetValue("fit_p50_days", out var fitDays) ? WireCodec.FormatRfc3339(forecast.ComputedAtMs + (long)Math.Round(fitDays * DayMs)) : null,
+                        forecast.Parameters.TryGetValue("fit_log_sd", out var fitSd) ? Math.Round(fitSd, 4) : null);
                 if (w.Failure is not { } failure)
                 {
                     continue;
@@ -161,7 +162,7 @@ public static class BacktestScorer
                 }
 
                 viewFalse.Add(new FalseAlarm(view.Name, a.Id, a.DeviceId, a.Component, WireCodec.FormatRfc3339(a.OpenedMs), a.Severity.ToWire(),
-                    a.Evidence.FirstOrDefault()?.Summary ?? "", developing is not null, developing?.Fault.Id));
+                    a.Evidence.FirstOrDefault()?.Summary ?? "", developing is not null, developing?.Fault.Id, a.OpenedOn));
             }
 
             falseAlarms.AddRange(viewFalse);
@@ -183,7 +184,8 @@ public static class BacktestScorer
                 DailyForecasts: dailyCount,
                 DailyBandCoverage50: dailyCount == 0 ? null : Math.Round((double)dailyCovered[0] / dailyCount, 4),
                 DailyBandCoverage80: dailyCount == 0 ? null : Math.Round((double)dailyCovered[1] / dailyCount, 4),
-                DailyBandCoverage90: dailyCount == 0 ? null : Math.Round((double)dailyCovered[2] / dailyCount, 4));
+                DailyBandCoverage90: dailyCount == 0 ? null : Math.Round((double)dailyCovered[2] / dailyCount, 4),
+                BandCoverageCalibratedRange: withBand == 0 ? null : CalibratedRanges(withBand));
 
             foreach (var g in truth.Faults.GroupBy(f => f.Scenario).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
@@ -243,6 +245,36 @@ public static class BacktestScorer
 
         var sd = t <= d50 ? (d50 - d10) / Z90 : (d90 - d50) / Z90;
         return sd <= 0 ? (t < d50 ? 0 : t > d50 ? 1 : 0.5) : Normal.CDF(0, 1, (t - d50) / sd);
+    }
+
+    /// <summary>
+    /// Per band level, the share of <paramref name="n"/> forecasts a perfectly calibrated band would hold at its 5 % and
+    /// 95 % quantiles: the smallest k/n whose binomial(n, level) CDF reaches 0.05, and the smallest reaching 0.95.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double[]> CalibratedRanges(int n) =>
+        new SortedDictionary<string, double[]>(StringComparer.Ordinal)
+        {
+            ["50"] = CalibratedRange(n, 0.5),
+            ["80"] = CalibratedRange(n, 0.8),
+            ["90"] = CalibratedRange(n, 0.9),
+        };
+
+    /// <summary>The 5 % and 95 % quantiles of k/n for k ~ binomial(n, p).</summary>
+    public static double[] CalibratedRange(int n, double p)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        int Q(double q)
+        {
+            var k = 0;
+            while (k < n && Binomial.CDF(p, n, k) < q)
+            {
+                k++;
+            }
+
+            return k;
+        }
+
+        return [Math.Round((double)Q(0.05) / n, 4), Math.Round((double)Q(0.95) / n, 4)];
     }
 
     /// <summary>Linear-interpolated quantile of sorted values.</summary>

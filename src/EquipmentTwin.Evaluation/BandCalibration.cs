@@ -29,8 +29,11 @@ public sealed record AfterCrossingCalibration(IReadOnlyDictionary<string, double
 /// <summary>One held-out run of a leave-one-seed-out check: its first forecasts (of which crossed) and the share each band held.</summary>
 public sealed record HeldOutCoverage(int Seed, int Forecasts, int Crossed, IReadOnlyDictionary<string, double> Coverage);
 
-/// <summary>A leave-one-seed-out check: per held-out run, pooled over all, and the median width of the 50 % band in ln time.</summary>
-public sealed record BandCrossValidation(IReadOnlyList<HeldOutCoverage> Seeds, IReadOnlyDictionary<string, double> Pooled, int Forecasts, double MedianWidth50);
+/// <summary>
+/// A leave-one-seed-out check: per held-out run, pooled over all, the median width of the 50 % band in ln time, and the
+/// mean interval score of the held-out trend forecasts (<see cref="BandTableScore.IntervalScore"/>).
+/// </summary>
+public sealed record BandCrossValidation(IReadOnlyList<HeldOutCoverage> Seeds, IReadOnlyDictionary<string, double> Pooled, int Forecasts, double MedianWidth50, double IntervalScore = double.NaN);
 
 /// <summary>One physics model's band table (keyed by model id) and the number of its calibration forecasts.</summary>
 public sealed record ModelBandQuantiles(IReadOnlyDictionary<string, double> BandQuantiles, int Forecasts, double MedianError, IReadOnlyDictionary<string, double> CoverageOnCalibration);
@@ -66,12 +69,23 @@ public static class BandCalibration
     /// table (docs/models-physics.md).
     /// </para>
     /// <para>
+    /// With <paramref name="centered"/> as well, a model's table is its own median error plus the pooled quantiles of every
+    /// such model's errors about its own median: each model keeps its bias, and the spread around it is read from all of
+    /// them together (a shared shape, the way a pooled table is, but not a mixture of biases). A model's own quantiles
+    /// rest on its 10–40 forecasts; this table's spread rests on all of them, and only its centre on the model's own.
+    /// </para>
+    /// <para>
     /// First forecasts made when the crossing had already been observed (fit P50 "now") have no log error; the days from
     /// them to the failure give the after-crossing table (<see cref="AfterCrossingCalibration"/>, pooled over models).
     /// </para>
     /// </summary>
-    public static BandQuantileCalibration CalibrateQuantiles(IReadOnlyList<BacktestReport> calibrationRuns, string view = "physics", int? minPerModel = null)
+    public static BandQuantileCalibration CalibrateQuantiles(IReadOnlyList<BacktestReport> calibrationRuns, string view = "physics", int? minPerModel = null, bool centered = false)
     {
+        if (centered && minPerModel is null)
+        {
+            throw new ArgumentException("centered tables are per model: give the minimum number of forecasts per model", nameof(centered));
+        }
+
         var errors = new List<(string Model, double Error)>();
         var crossed = new List<(string Model, double Days)>();
         foreach (var f in FirstForecasts(calibrationRuns, view))
@@ -109,6 +123,7 @@ public static class BandCalibration
         var groups = errors.GroupBy(e => e.Model).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var models = new SortedDictionary<string, ModelBandQuantiles>(StringComparer.Ordinal);
         var pooledOnly = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var own = new List<(string Model, List<double> Errors, double Median)>();
         foreach (var g in groups)
         {
             if (g.Count() < Math.Max(3, min))
@@ -117,8 +132,24 @@ public static class BandCalibration
                 continue;
             }
 
-            var t = Table(g.Select(e => e.Error));
-            models[g.Key] = new ModelBandQuantiles(t.Table, g.Count(), Math.Round(t.Median, 4), t.Coverage);
+            var sorted = g.Select(e => e.Error).Order().ToList();
+            own.Add((g.Key, sorted, RankQuantile(sorted, 0.5)));
+        }
+
+        var shape = centered && own.Count > 0 ? Table(own.SelectMany(o => o.Errors.Select(e => e - o.Median))) : default;
+        foreach (var (model, e, median) in own)
+        {
+            if (!centered)
+            {
+                var t = Table(e);
+                models[model] = new ModelBandQuantiles(t.Table, e.Count, Math.Round(t.Median, 4), t.Coverage);
+                continue;
+            }
+
+            var table = shape.Table.ToDictionary(kv => kv.Key, kv => Math.Round(median + kv.Value, 4));
+            double Covered(string lo, string hi) => Math.Round((double)e.Count(x => x >= table[lo] && x <= table[hi]) / e.Count, 3);
+            models[model] = new ModelBandQuantiles(table, e.Count, Math.Round(median, 4),
+                new Dictionary<string, double> { ["50"] = Covered("0.25", "0.75"), ["80"] = Covered("0.10", "0.90"), ["90"] = Covered("0.05", "0.95") });
         }
 
         return new BandQuantileCalibration(pooled.Table, errors.Count, seeds, pooled.Coverage, models, pooledOnly, after);
@@ -131,7 +162,7 @@ public static class BandCalibration
     /// when there is none). The fit's own spread, which can widen a published band, is not used, so the figures are
     /// those of the tables alone.
     /// </summary>
-    public static BandCrossValidation CrossValidate(IReadOnlyList<BacktestReport> runs, string view = "physics", int? minPerModel = null)
+    public static BandCrossValidation CrossValidate(IReadOnlyList<BacktestReport> runs, string view = "physics", int? minPerModel = null, bool centered = false)
     {
         if (runs.Count < 2)
         {
@@ -142,12 +173,20 @@ public static class BandCalibration
         var widths = new List<double>();
         var total = new int[3]; // 50, 80, 90 %
         var n = 0;
+        var (scoreSum, scored) = (0.0, 0);
         for (var i = 0; i < runs.Count; i++)
         {
-            var tables = BandTablePromotion.Of(CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel));
+            var tables = BandTablePromotion.Of(CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel, centered));
             var held = FirstForecasts([runs[i]], view).ToList();
             var (count, covered) = BandTablePromotion.Count(held, tables);
             widths.AddRange(held.Where(f => !f.Crossed).Select(f => tables(f.Model).Trend is { } t ? t["0.75"] - t["0.25"] : double.NaN));
+            var trend = held.Count(f => !f.Crossed);
+            if (trend > 0 && BandTablePromotion.IntervalScore(held, tables) is var score && !double.IsNaN(score))
+            {
+                scoreSum += score * trend;
+                scored += trend;
+            }
+
             for (var b = 0; b < total.Length; b++)
             {
                 total[b] += covered[b];
@@ -158,7 +197,8 @@ public static class BandCalibration
         }
 
         widths.Sort();
-        return new BandCrossValidation(seeds, Shares(total, n), n, widths.Count == 0 ? double.NaN : Math.Round(BacktestScorer.Quantile(widths, 0.5), 3));
+        return new BandCrossValidation(seeds, Shares(total, n), n, widths.Count == 0 ? double.NaN : Math.Round(BacktestScorer.Quantile(widths, 0.5), 3),
+            scored == 0 ? double.NaN : Math.Round(scoreSum / scored, 4));
     }
 
     private static Dictionary<string, double> Shares(int[] covered, int n) =>

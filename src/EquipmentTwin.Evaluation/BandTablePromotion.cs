@@ -7,21 +7,33 @@ using EquipmentTwin.Core.Catalog;
 
 namespace EquipmentTwin.Evaluation;
 
-/// <summary>How the first forecasts of validation runs fared against one set of band tables.</summary>
-public sealed record BandTableScore(int Forecasts, IReadOnlyDictionary<string, double> Coverage, double Distance);
+/// <summary>
+/// How the first forecasts of validation runs fared against one set of band tables. <paramref name="IntervalScore"/>: the
+/// mean interval score (Gneiting and Raftery 2007) of the 50, 80 and 90 % bands over the trend forecasts, in ln time: the
+/// band's width plus 2/α times how far outside it the failure fell (α = 1 − level), so lower is better.
+/// <paramref name="Calibrated"/>: every band's coverage lies within z₀.₉₅·√(p(1 − p)(1/n + 1/m)) of its level p, n the
+/// forecasts scored and m those the tables were read from: as close as a table read from m errors lands on n new ones
+/// nine times in ten.
+/// </summary>
+public sealed record BandTableScore(int Forecasts, IReadOnlyDictionary<string, double> Coverage, double Distance, double IntervalScore = double.NaN, bool Calibrated = false);
 
 /// <summary>The candidate and the current tables scored on the same validation runs, and whether the candidate replaces the current.</summary>
 public sealed record BandTableValidation(IReadOnlyList<int> Seeds, BandTableScore Candidate, BandTableScore Current, bool Promoted, string? Written);
 
 /// <summary>
-/// The band tables' step of the calibrate–validate–improve loop: a table calibrated on calibration runs replaces the one
-/// in config/physics only if it holds the validation runs' first forecasts at least as close to the levels (mean of
-/// |coverage − level| over the 50, 80 and 90 % bands) as the current one. Both are scored alike, from the fit's own P50
-/// each report carries, without the fit's own spread.
+/// The band tables' step of the calibrate–validate–improve loop, judged on the validation runs' first forecasts: sharpness
+/// subject to calibration (Gneiting, Balabdaoui and Raftery 2007). New tables replace those in config/physics when their
+/// coverage is calibrated (<see cref="BandTableScore.Calibrated"/>) and their mean interval score is no higher than the
+/// current tables', or the current ones are not calibrated. The interval score is a proper scoring rule, but on its own
+/// it can prefer a band centred well and far too narrow to a calibrated wide one; the calibration check keeps such
+/// tables out. When neither is calibrated, the one closer to the levels (mean |coverage − level| over the three bands)
+/// wins. Both are scored alike, from the fit's own P50 each report carries, without the fit's own spread.
 /// </summary>
 public static class BandTablePromotion
 {
     private static readonly (string Name, int Lo, int Hi, double Level)[] Bands = [("50", 2, 4, 0.5), ("80", 1, 5, 0.8), ("90", 0, 6, 0.9)];
+
+    private static readonly double Z95 = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.95);
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -40,12 +52,47 @@ public static class BandTablePromotion
     }
 
     /// <summary>Coverage of the first forecasts of <paramref name="runs"/> by <paramref name="tables"/>; a forecast with no table is "now" and outside every band.</summary>
-    public static BandTableScore Score(IEnumerable<BacktestReport> runs, TablesFor tables, string view = "physics")
+    public static BandTableScore Score(IEnumerable<BacktestReport> runs, TablesFor tables, string view = "physics", int? calibrationForecasts = null)
     {
-        var (n, covered) = Count(BandCalibration.FirstForecasts(runs, view), tables);
+        var forecasts = BandCalibration.FirstForecasts(runs, view).ToList();
+        var (n, covered) = Count(forecasts, tables);
         var coverage = Bands.Select((b, i) => (b.Name, Share: n == 0 ? double.NaN : Math.Round((double)covered[i] / n, 3))).ToDictionary(c => c.Name, c => c.Share);
-        return new BandTableScore(n, coverage, n == 0 ? double.NaN : Math.Round(Bands.Average(b => Math.Abs(coverage[b.Name] - b.Level)), 4));
+        var inverseM = calibrationForecasts is { } m and > 0 ? 1.0 / m : 0;
+        var calibrated = n > 0 && Bands.Select((b, i) => Math.Abs((double)covered[i] / n - b.Level) <= Z95 * Math.Sqrt(b.Level * (1 - b.Level) * (1.0 / n + inverseM)) + 1e-9).All(ok => ok);
+        return new BandTableScore(n, coverage, n == 0 ? double.NaN : Math.Round(Bands.Average(b => Math.Abs(coverage[b.Name] - b.Level)), 4),
+            Math.Round(IntervalScore(forecasts, tables), 4), calibrated);
     }
+
+    /// <summary>Whether <paramref name="candidate"/> replaces <paramref name="current"/>: sharpness subject to calibration (see the class summary).</summary>
+    public static bool Better(BandTableScore candidate, BandTableScore current) =>
+        candidate.Calibrated
+            ? !current.Calibrated || !(candidate.IntervalScore > current.IntervalScore)
+            : !current.Calibrated && candidate.Distance <= current.Distance;
+
+    /// <summary>Mean interval score, in ln time, of the 50/80/90 % bands over the trend forecasts; NaN when there are none.</summary>
+    internal static double IntervalScore(IEnumerable<(string Model, bool Crossed, double Value)> forecasts, TablesFor tables)
+    {
+        double sum = 0;
+        var n = 0;
+        foreach (var f in forecasts.Where(f => !f.Crossed))
+        {
+            if (tables(f.Model).Trend is not { } table)
+            {
+                continue;
+            }
+
+            foreach (var b in Bands)
+            {
+                double lo = table[Key(b.Lo)], hi = table[Key(b.Hi)], alpha = 1 - b.Level;
+                sum += hi - lo + 2 / alpha * (Math.Max(0, lo - f.Value) + Math.Max(0, f.Value - hi));
+                n++;
+            }
+        }
+
+        return n == 0 ? double.NaN : sum / n;
+    }
+
+    private static string Key(int level) => Analytics.Physics.BandQuantiles.Levels[level].ToString("0.00", CultureInfo.InvariantCulture);
 
     /// <summary>How many of the first forecasts each band (50, 80, 90 %) held, and how many there were.</summary>
     internal static (int Forecasts, int[] Covered) Count(IEnumerable<(string Model, bool Crossed, double Value)> forecasts, TablesFor tables)
@@ -80,14 +127,15 @@ public static class BandTablePromotion
             throw new InvalidOperationException($"seed {overlap.Seed} is both a calibration and a validation run: a table cannot be judged on the data it was read from");
         }
 
-        var cand = Score(validationRuns, Of(candidate), view);
-        var current = Score(validationRuns, Of(PhysicsConfigLoader.LoadDirectory(configDirectory, catalog)), view);
+        // Both judged against the noise of a table read from as many errors as the candidate's.
+        var cand = Score(validationRuns, Of(candidate), view, candidate.Forecasts);
+        var current = Score(validationRuns, Of(PhysicsConfigLoader.LoadDirectory(configDirectory, catalog)), view, candidate.Forecasts);
         if (cand.Forecasts == 0)
         {
             throw new InvalidOperationException("no first forecast of a failure in the validation runs: nothing to judge the tables on");
         }
 
-        var promoted = cand.Distance <= current.Distance;
+        var promoted = Better(cand, current);
         string? written = null;
         if (promoted && write)
         {
@@ -103,7 +151,7 @@ public static class BandTablePromotion
     {
         string Seeds(IEnumerable<int> seeds) => string.Join(", ", seeds);
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"twin calibrate-bands --quantiles on {c.Forecasts} trend forecasts of failures, calibration seeds {Seeds(c.Seeds)}; on validation seeds {Seeds(validationSeeds)} its bands held {candidate.Coverage["50"]}/{candidate.Coverage["80"]}/{candidate.Coverage["90"]} of {candidate.Forecasts} first forecasts (the tables it replaced: {current.Coverage["50"]}/{current.Coverage["80"]}/{current.Coverage["90"]})");
+            $"twin calibrate-bands --quantiles on {c.Forecasts} trend forecasts of failures, calibration seeds {Seeds(c.Seeds)}; on validation seeds {Seeds(validationSeeds)} its bands held {candidate.Coverage["50"]}/{candidate.Coverage["80"]}/{candidate.Coverage["90"]} of {candidate.Forecasts} first forecasts, interval score {candidate.IntervalScore} (the tables it replaced: {current.Coverage["50"]}/{current.Coverage["80"]}/{current.Coverage["90"]}, {current.IntervalScore})");
         foreach (var file in Directory.EnumerateFiles(configDirectory, "*.json").Order(StringComparer.Ordinal))
         {
             var root = JsonNode.Parse(File.ReadAllText(file))!.AsObject();

@@ -52,6 +52,18 @@ public sealed class CalibrateBandsTests
         Assert.Equal(-0.7, models.GetProperty("cold-head").GetProperty("medianError").GetDouble(), 6);
         Assert.Empty(root.GetProperty("pooledOnly").EnumerateObject());
 
+        // Centered: each model's median plus one shared shape (both models' errors spread alike here, so the shape is
+        // theirs, ±0.1 around the median).
+        (code, stdout, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", reports, "--quantiles", "--per-model", "10", "--centered");
+        Assert.True(code == 0, stderr);
+        using (var centered = JsonDocument.Parse(stdout))
+        {
+            var m = centered.RootElement.GetProperty("models");
+            double Offset(string model, string level) => m.GetProperty(model).GetProperty("bandQuantiles").GetProperty(level).GetDouble();
+            Assert.Equal(Offset("bearing", "0.90") - Offset("bearing", "0.50"), Offset("cold-head", "0.90") - Offset("cold-head", "0.50"), 3);
+            Assert.Equal(-0.7, Offset("cold-head", "0.50"), 3);
+        }
+
         // Above the count every model has: all pooled.
         (code, stdout, _) = await InProcess.TwinAsync("calibrate-bands", "--reports", reports, "--quantiles", "--per-model", "13");
         Assert.Equal(0, code);
@@ -72,6 +84,10 @@ public sealed class CalibrateBandsTests
         (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--per-model", "2");
         Assert.Equal(2, code);
         Assert.Contains("--per-model 2 must be at least 3", stderr);
+
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--centered");
+        Assert.Equal(2, code);
+        Assert.Contains("--centered: only with --per-model", stderr);
 
         (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--leave-one-out");
         Assert.Equal(2, code);

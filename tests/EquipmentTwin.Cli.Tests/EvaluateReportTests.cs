@@ -13,9 +13,11 @@ public sealed class EvaluateReportTests
         using var dir = new TempDirectory("twin-report");
         var reportDir = Path.Combine(dir.Path, "rep");
 
-        var (code, _, stderr) = await InProcess.TwinAsync("evaluate", "--fleet", RepoPaths.Seeds("fleets", "demo.json"), "--days", "20", "--seed", "5", "--report", reportDir);
+        var (code, stdout, stderr) = await InProcess.TwinAsync("evaluate", "--fleet", RepoPaths.Seeds("fleets", "demo.json"), "--days", "20", "--seed", "5", "--report", reportDir);
 
         Assert.True(code == 0, stderr);
+        // One physics forecast on this fleet: any share from none to all is what a calibrated band does with one.
+        Assert.Contains("physics bands: 1 first forecast; a calibrated band would hold 50/80/90 % in 0–100 / 0–100 / 0–100 nine runs in ten", stdout);
         var html = File.ReadAllText(Path.Combine(reportDir, "index.html"));
         var pngs = Directory.GetFiles(reportDir, "*.png");
         Assert.True(pngs.Length >= 4, $"{pngs.Length} plots");

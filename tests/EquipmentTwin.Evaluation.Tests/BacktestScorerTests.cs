@@ -59,7 +59,7 @@ public class BacktestScorerTests
         Assert.Equal(1, e.FalseAlarms);
         Assert.Equal(0, e.Misattributed);
         Assert.Equal(Math.Round(100 / (3 * 100 / 30.4375), 3), e.FalseAlarmsPer100DeviceMonths);
-        Assert.Equal("m3", Assert.Single(s.FalseAlarms).Device);
+        Assert.Equal(("m3", "test"), (Assert.Single(s.FalseAlarms).Device, s.FalseAlarms[0].OpenedOn));
         Assert.Equal(At(30), s.Faults.Single(f => f.Id == "f1").FirstAlert["fused"]);
         Assert.Null(s.Faults.Single(f => f.Id == "f2").FirstAlert["fused"]);
         var row = s.Scenarios.Single(r => r.Scenario == "mri-cold-head-wear");
@@ -194,6 +194,33 @@ public class BacktestScorerTests
         var e = s.Engines["fused"];
         Assert.Equal((Math.Round(1 / 3.0, 4), Math.Round(2 / 3.0, 4), 1.0), (e.BandCoverage50!.Value, e.BandCoverage80!.Value, e.BandCoverage90!.Value));
         Assert.Equal(3, e.WithBand);
+        // Three forecasts: a calibrated 80 % band holds 1/3 to 3/3 of them nine runs in ten (binomial 5 % and 95 % quantiles).
+        Assert.Equal([Math.Round(1 / 3.0, 4), 1.0], e.BandCoverageCalibratedRange!["80"]);
+    }
+
+    [Theory]
+    [InlineData(15, 0.8, 0.6, 0.9333)] // 9 and 14 of 15: Bin(15, 0.8) CDF(8) = 0.018, CDF(9) = 0.061; CDF(13) = 0.833, CDF(14) = 0.965
+    [InlineData(15, 0.5, 0.2667, 0.7333)]
+    [InlineData(45, 0.8, 0.6889, 0.8889)]
+    [InlineData(1, 0.9, 0.0, 1.0)]
+    public void The_calibrated_range_is_the_binomial_5_and_95_percent_share(int n, double level, double lo, double hi) =>
+        Assert.Equal([lo, hi], BacktestScorer.CalibratedRange(n, level));
+
+    [Fact]
+    public void A_published_band_carries_the_fits_own_median_and_spread_into_the_report()
+    {
+        var book = new AlertBook("fused", new FusionOptions());
+        var published = Band(20, 25, 32, 60) with { Parameters = new Dictionary<string, double> { ["fit_p50_days"] = 10, ["fit_log_sd"] = 0.12346 } };
+        Raise(book, "m1", "cold_head", 20, published);
+        Raise(book, "m2", "cold_head", 20, Band(20, 30, 40, 60));
+
+        var s = Score([Mri("m1"), Mri("m2")], [Machine("f1", "m1", "cold_head", 10, 40, 41), Machine("f2", "m2", "cold_head", 10, 40, 41)], book);
+
+        var b = s.Faults.Single(f => f.Id == "f1").Band["fused"]!;
+        Assert.Equal((At(30), 0.1235), (b.FitP50, b.FitLogSd));
+        var own = s.Faults.Single(f => f.Id == "f2").Band["fused"]!;
+        Assert.Null(own.FitP50);
+        Assert.Null(own.FitLogSd);
     }
 
     [Fact]

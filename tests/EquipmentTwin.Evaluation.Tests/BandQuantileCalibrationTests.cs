@@ -141,6 +141,33 @@ public class BandQuantileCalibrationTests
     }
 
     [Fact]
+    public void Centered_tables_keep_each_models_bias_and_read_the_shared_spread_from_every_model()
+    {
+        // Same spread, different biases; one model has only 12 forecasts, too few for quantiles of its own to hold a
+        // 90 % band, but enough for its median.
+        (string, double)[] Biased(int seed) =>
+            [.. Normal(150, 1.5, 0.3, seed).Select(e => ("exponential:bearing", e)), .. Normal(150, -0.5, 0.3, seed + 100).Select(e => ("linear:cold-head", e)), .. Normal(6, 0.4, 0.3, seed + 200).Select(e => ("linear:battery", e))];
+        var runs = new[] { Report(Biased(1), 201), Report(Biased(2), 202) };
+        var centered = BandCalibration.CalibrateQuantiles(runs, minPerModel: 10, centered: true);
+
+        Assert.Equal(["battery", "bearing", "cold-head"], centered.Models!.Keys);
+        Assert.Equal((1.5, -0.5), (Math.Round(centered.Models["bearing"].MedianError, 1), Math.Round(centered.Models["cold-head"].MedianError, 1)));
+        Assert.InRange(centered.Models["battery"].MedianError, 0.2, 0.6); // the median of 12 draws around 0.4
+        // One shape: every model's table is its median plus the same offsets.
+        var shapes = centered.Models.Values.Select(m => Quantiles(m.BandQuantiles).Offsets.Select(o => o - m.MedianError).ToArray()).ToList();
+        Assert.All(shapes, sh => Assert.Equal(shapes[0], sh, (a, b) => Math.Abs(a - b) < 2e-4));
+
+        var battery = Normal(4000, 0.4, 0.3, 9).ToArray();
+        var own = BandCalibration.CalibrateQuantiles(runs, minPerModel: 10).Models!["battery"];
+        var (c50, c90) = (Coverage(Quantiles(centered.Models["battery"].BandQuantiles), battery, 0.5), Coverage(Quantiles(centered.Models["battery"].BandQuantiles), battery, 0.9));
+        Assert.InRange(c50, 0.40, 0.60);
+        Assert.InRange(c90, 0.85, 0.95);
+        // Its own 12 forecasts put the 5 % and 95 % offsets at its extremes: a narrower 90 % band on this draw.
+        Assert.True(Coverage(Quantiles(own.BandQuantiles), battery, 0.9) < c90, "the model's own 12-forecast table held the 90 % band as well as the centered one");
+        Assert.Throws<ArgumentException>(() => BandCalibration.CalibrateQuantiles(runs, centered: true));
+    }
+
+    [Fact]
     public void Errors_are_measured_from_the_fits_own_median_when_the_run_published_a_calibrated_one()
     {
         var faults = Enumerable.Range(0, 41).Select(k => 0.3 + 0.01 * (k - 20)).Select((e, k) => new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(10 * Math.Exp(e)), null,
@@ -210,6 +237,8 @@ public class BandQuantileCalibrationTests
         Assert.InRange(check.Pooled["50"], 0.44, 0.56);
         Assert.InRange(check.Pooled["80"], 0.74, 0.86);
         Assert.InRange(check.MedianWidth50, 1.1, 1.6); // 2 × 0.674 for a unit normal
+        // The exact central band of level 1 − α of a unit normal scores 4φ(z)/α in expectation: 2.54, 3.51 and 4.12, mean 3.39.
+        Assert.InRange(check.IntervalScore, 3.1, 3.9);
 
         var late = Report(Enumerable.Repeat(5.0, 20), 299);
         var withLate = BandCalibration.CrossValidate([.. runs, late]);
@@ -273,6 +302,41 @@ public class BandQuantileCalibrationTests
 
         // The same data as calibration and validation is refused.
         Assert.Throws<InvalidOperationException>(() => BandTablePromotion.Validate(late, config.Path, catalog, [Report(Normal(10, 3, 0.3, 6), 201, ColdHead)], write: false));
+    }
+
+    [Fact]
+    public void Tables_give_way_to_calibrated_ones_with_a_lower_interval_score_and_never_to_ones_that_miss()
+    {
+        using var config = ShippedConfigCopy();
+        var catalog = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
+        // Two laws, one early by e^1.5 and one late by e^-0.5, each spread 0.2 (or 0.02: ten times too sure of itself).
+        (string, double)[] Mix(int n, int seed, double sd = 0.2) =>
+            [.. Normal(n, 1.5, sd, seed).Select(e => ("onset-exponential:ct-gantry-bearing", e)), .. Normal(n, -0.5, sd, seed + 50).Select(e => ("onset-exponential:mri-coldhead-stage2", e))];
+        var calibration = new[] { Report(Mix(60, 1), 201), Report(Mix(60, 2), 202) };
+
+        // The shipped table's 50 % band holds no failure of either law; a pooled table of the mix holds its levels.
+        var pooled = BandTablePromotion.Validate(BandCalibration.CalibrateQuantiles(calibration), config.Path, catalog, [Report(Mix(60, 3), 301), Report(Mix(60, 4), 302)], write: true);
+        Assert.True(pooled.Promoted && pooled.Candidate.Calibrated && pooled.Candidate.IntervalScore < pooled.Current.IntervalScore, $"{pooled}");
+        Assert.False(pooled.Current.Calibrated);
+        Assert.InRange(pooled.Candidate.Coverage["80"], 0.75, 0.85);
+
+        // Per-model centered tables hold the levels as well and are far sharper: they replace the pooled one, whatever
+        // the coverage distance on these runs says.
+        var validation = new[] { Report(Mix(60, 5), 303), Report(Mix(60, 6), 304) };
+        var centered = BandTablePromotion.Validate(BandCalibration.CalibrateQuantiles(calibration, minPerModel: 20, centered: true), config.Path, catalog, validation, write: false);
+        Assert.True(centered.Promoted && centered.Candidate.IntervalScore < 0.5 * centered.Current.IntervalScore, $"{centered}");
+        Assert.True(centered.Candidate.Calibrated, string.Join(",", centered.Candidate.Coverage));
+        Assert.All(centered.Candidate.Coverage, c => Assert.InRange(c.Value, new Dictionary<string, double> { ["50"] = 0.4, ["80"] = 0.72, ["90"] = 0.84 }[c.Key], 1));
+
+        // Tables read from laws that seemed ten times surer than they are: they miss most failures, yet their interval
+        // score beats the wide calibrated table's; the calibration check refuses them.
+        var narrow = BandCalibration.CalibrateQuantiles([Report(Mix(60, 7, 0.02), 205), Report(Mix(60, 8, 0.02), 206)], minPerModel: 20, centered: true);
+        var refused = BandTablePromotion.Validate(narrow, config.Path, catalog, validation, write: true);
+        Assert.False(refused.Promoted, $"{refused}");
+        Assert.False(refused.Candidate.Calibrated);
+        Assert.True(refused.Candidate.IntervalScore < refused.Current.IntervalScore);
+        Assert.True(refused.Candidate.Coverage["80"] < 0.3);
+        Assert.Equal(refused.Current.IntervalScore, BandTablePromotion.Score(validation, BandTablePromotion.Of(PhysicsConfigLoader.LoadDirectory(config.Path, catalog))).IntervalScore);
     }
 
     [Fact]

@@ -142,6 +142,7 @@ public sealed class AlertApiTests
         var alert = await Eventually.HoldsAsync(() => service.GetJsonAsync($"/api/alerts/{id}"), a => a.GetProperty("state").GetString() == "resolved", Wait, "the repair to resolve the alert");
         Assert.Equal("demo-engineer", alert.GetProperty("closedBy").GetString());
         Assert.Equal(JsonValueKind.Null, alert.GetProperty("acknowledgedBy").ValueKind);
+        Assert.False(string.IsNullOrEmpty(alert.GetProperty("openedOn").GetString()), "the evidence the alert opened on");
         Assert.Contains("displacer seal replaced", alert.GetProperty("closedReason").GetString());
         var records = await service.GetJsonAsync("/api/devices/mri-c/maintenance");
         Assert.Equal("repair", records.GetProperty("records")[0].GetProperty("action").GetString());

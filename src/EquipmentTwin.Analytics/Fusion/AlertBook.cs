@@ -255,6 +255,7 @@ public sealed class AlertBook
     {
         alert.Confidence = fused;
         alert.Evidence = evidence.OrderByDescending(e => e.Confidence).ToArray();
+        alert.OpenedOn ??= alert.Evidence.FirstOrDefault()?.Summary;
         alert.LastEvidenceMs = nowMs;
         alert.Severity = evidence.Max(e => e.Severity);
         // The component moves only with hysteresis: symptoms of one fault (cold head, then cryostat boil-off) trade

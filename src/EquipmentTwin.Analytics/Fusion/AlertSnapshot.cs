@@ -25,4 +25,5 @@ public sealed record AlertSnapshot(
     long LastEvidenceMs,
     int Revision,
     IReadOnlyDictionary<EngineKind, long> FirstEvidenceMs,
-    string? ClosedBy = null);
+    string? ClosedBy = null,
+    string? OpenedOn = null);

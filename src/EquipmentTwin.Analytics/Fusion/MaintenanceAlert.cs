@@ -70,8 +70,11 @@ public sealed class MaintenanceAlert
     /// <summary>The forecast as it stood when the alert first had one (kept for calibration).</summary>
     public Forecast? FirstForecast { get; internal set; }
 
+    /// <summary>The summary of the strongest evidence the alert opened on (its evidence since may say something else).</summary>
+    public string? OpenedOn { get; internal set; }
+
     public AlertSnapshot ToSnapshot() => new(Id, DeviceId, Site, Modality, Group, Component, State, OpenedMs, UpdatedMs, ClosedMs, ClosedReason,
-        AcknowledgedBy, Confidence, Severity, Forecast, FirstForecast, Evidence, LastEvidenceMs, Revision, new Dictionary<EngineKind, long>(_firstEvidenceMs), ClosedBy);
+        AcknowledgedBy, Confidence, Severity, Forecast, FirstForecast, Evidence, LastEvidenceMs, Revision, new Dictionary<EngineKind, long>(_firstEvidenceMs), ClosedBy, OpenedOn);
 
     public static MaintenanceAlert FromSnapshot(AlertSnapshot s)
     {
@@ -88,6 +91,7 @@ public sealed class MaintenanceAlert
             Severity = s.Severity,
             Forecast = s.Forecast,
             FirstForecast = s.FirstForecast,
+            OpenedOn = s.OpenedOn,
             Evidence = s.Evidence,
             LastEvidenceMs = s.LastEvidenceMs,
             Revision = s.Revision,

@@ -17,6 +17,10 @@ public static class CalibrateBandsCommand
         var view = CliOptions.Text("--view", "which engine's bands to calibrate", "physics", "VIEW", "physics", "fused");
         var quantiles = new Option<bool>("--quantiles") { Description = "calibrate one log offset per quantile (5/10/25/50/75/90/95 %) instead of one spread; prints the bandQuantiles table for config/physics, and the afterCrossingDays table from forecasts made after an observed crossing" };
         var perModel = CliOptions.OptionalInt("--per-model", "with --quantiles: also one table per physics model that has at least N forecasts (the bandQuantiles of its entry in config/physics); the others keep the pooled table", min: 3);
+        var centered = new Option<bool>("--centered")
+        {
+            Description = "with --per-model: each model's table is its own median error plus the pooled quantiles of every such model's errors about its own median (one shared spread, each model's own bias)",
+        };
         var leaveOneOut = new Option<bool>("--leave-one-out")
         {
             Description = "with --quantiles: instead of the tables, hold out each report in turn, calibrate on the others and print how many of the held-out first forecasts each band held",
@@ -31,13 +35,18 @@ public static class CalibrateBandsCommand
         var write = new Option<bool>("--write") { Description = "with --validate: write the new tables into --config when they hold the validation forecasts at least as close to the levels as the current ones" };
         var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
         {
-            reports, spreadUsed, view, quantiles, perModel, leaveOneOut, validate, config, catalog, write,
+            reports, spreadUsed, view, quantiles, perModel, centered, leaveOneOut, validate, config, catalog, write,
         };
         command.Validators.Add(r =>
         {
             if (r.GetResult(perModel) is not null && !r.GetValue(quantiles))
             {
                 r.AddError("--per-model: only with --quantiles");
+            }
+
+            if (r.GetValue(centered) && r.GetResult(perModel) is null)
+            {
+                r.AddError("--centered: only with --per-model");
             }
 
             if (r.GetValue(leaveOneOut) && !r.GetValue(quantiles))
@@ -60,22 +69,22 @@ public static class CalibrateBandsCommand
             if (p.GetValue(validate) is { } validation)
             {
                 return Validate(p.GetValue(reports)!, validation, p.GetValue(config) ?? FleetFiles.BesideProgram("config", "physics"),
-                    p.GetValue(catalog) ?? FleetFiles.BesideProgram("seeds", "catalog"), p.GetValue(write), p.GetValue(view)!, p.GetValue(perModel), p.InvocationConfiguration.Output);
+                    p.GetValue(catalog) ?? FleetFiles.BesideProgram("seeds", "catalog"), p.GetValue(write), p.GetValue(view)!, p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(centered));
             }
 
-            return Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut));
+            return Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut), p.GetValue(centered));
         });
         return command;
     }
 
     /// <summary>Calibrates new tables, scores them and the current ones on validation runs, and writes them when they validate at least as well.</summary>
-    public static int Validate(string reportPaths, string validationPaths, string configDirectory, string catalogDirectory, bool write, string view, int? perModel, TextWriter output)
+    public static int Validate(string reportPaths, string validationPaths, string configDirectory, string catalogDirectory, bool write, string view, int? perModel, TextWriter output, bool centered = false)
     {
         var calibration = Read(reportPaths, "--reports");
         var validation = Read(validationPaths, "--validate");
         try
         {
-            var candidate = BandCalibration.CalibrateQuantiles(calibration, view, perModel);
+            var candidate = BandCalibration.CalibrateQuantiles(calibration, view, perModel, centered);
             var result = BandTablePromotion.Validate(candidate, configDirectory, Core.Catalog.SignalCatalog.LoadDirectory(catalogDirectory), validation, write, view);
             output.WriteLine(JsonSerializer.Serialize(new { tables = candidate, validation = result }, Json));
             return ExitCodes.Ok;
@@ -102,7 +111,7 @@ public static class CalibrateBandsCommand
         return reports;
     }
 
-    public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false, int? perModel = null, TextWriter? output = null, bool leaveOneOut = false)
+    public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false, int? perModel = null, TextWriter? output = null, bool leaveOneOut = false, bool centered = false)
     {
         output ??= Console.Out;
         var reports = Read(reportPaths, "--reports");
@@ -112,8 +121,8 @@ public static class CalibrateBandsCommand
             try
             {
                 output.WriteLine(leaveOneOut
-                    ? JsonSerializer.Serialize(BandCalibration.CrossValidate(reports, view, perModel), Json)
-                    : JsonSerializer.Serialize(BandCalibration.CalibrateQuantiles(reports, view, perModel), Json));
+                    ? JsonSerializer.Serialize(BandCalibration.CrossValidate(reports, view, perModel, centered), Json)
+                    : JsonSerializer.Serialize(BandCalibration.CalibrateQuantiles(reports, view, perModel, centered), Json));
                 return ExitCodes.Ok;
             }
             catch (InvalidOperationException ex)

@@ -18,15 +18,15 @@ public static class CredentialsCommand
         CliOptions.Check(users, values => values?.FirstOrDefault(v => v.Split(':', 2) is not [{ Length: > 0 }, { Length: > 0 }]) is { } bad ? $"--user '{bad}' is not NAME:ROLE" : null);
         var command = new Command("credentials", "Write MQTT and HTTP credentials for a fleet: Mosquitto passwd and acl, users.json, secrets.env (docs/operations.md).") { fleet, output, users };
         command.SetAction(p => Run(new Options(p.GetValue(fleet)!, p.GetValue(output)!,
-            [.. (p.GetValue(users) ?? []).Select(u => u.Split(':', 2)).Select(parts => (parts[0], parts[1]))])));
+            [.. (p.GetValue(users) ?? []).Select(u => u.Split(':', 2)).Select(parts => (parts[0], parts[1]))]), p.InvocationConfiguration.Output));
         return command;
     }
 
-    public static int Run(Options o)
+    public static int Run(Options o, TextWriter output)
     {
         foreach (var file in CredentialsWriter.Write(new CredentialsRequest(o.Fleet, o.Out, o.Users)))
         {
-            Console.WriteLine(file);
+            output.WriteLine(file);
         }
 
         return 0;

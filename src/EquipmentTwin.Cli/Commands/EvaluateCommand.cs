@@ -51,12 +51,12 @@ public static class EvaluateCommand
                 TrainingSeeds: p.GetValue(trainingSeeds) is { } ts ? SeedSplit.ParseSeeds(ts) : null,
                 CalibrationSeeds: p.GetValue(calibrationSeeds) is { } cs ? SeedSplit.ParseSeeds(cs) : null,
                 PhysicsModelSpread: p.GetValue(physicsSpread));
-            return Run(new EvaluateSettings(setup, p.GetValue(json), p.GetValue(report)));
+            return Run(new EvaluateSettings(setup, p.GetValue(json), p.GetValue(report)), p.InvocationConfiguration.Output);
         });
         return command;
     }
 
-    public static int Run(EvaluateSettings settings)
+    public static int Run(EvaluateSettings settings, TextWriter output)
     {
         BacktestReport report;
         using (var progress = ConsoleProgress.Start("twin evaluate"))
@@ -64,17 +64,17 @@ public static class EvaluateCommand
             report = Backtest.Run(settings.Setup, progress: progress);
         }
 
-        BacktestTable.Write(report, Console.Out);
+        BacktestTable.Write(report, output);
         if (settings.JsonPath is { } path)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
-            Console.WriteLine($"wrote {path}");
+            output.WriteLine($"wrote {path}");
         }
 
         if (settings.ReportDir is { } dir)
         {
-            Console.WriteLine($"wrote {BacktestHtmlReport.Write(report, dir)}");
+            output.WriteLine($"wrote {BacktestHtmlReport.Write(report, dir)}");
         }
 
         return ExitCodes.Ok;

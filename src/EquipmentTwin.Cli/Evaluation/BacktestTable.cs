@@ -20,6 +20,14 @@ public static class BacktestTable
         }
 
         engines.Write(output);
+        foreach (var name in Backtest.ViewNames)
+        {
+            if (r.Engines[name] is { WithBand: > 0, BandCoverageCalibratedRange: { } range } s)
+            {
+                output.WriteLine($"{name} bands: {s.WithBand} first forecast{(s.WithBand == 1 ? "" : "s")}; a calibrated band would hold 50/80/90 % in {Range(range["50"])} / {Range(range["80"])} / {Range(range["90"])} nine runs in ten");
+            }
+        }
+
         output.WriteLine();
         var scenarios = new TextTable("scenario", "faults", "failed", "fused foreseen", "median lead d");
         foreach (var g in r.Faults.GroupBy(f => f.Scenario).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -39,10 +47,16 @@ public static class BacktestTable
             output.WriteLine($"fused false alarms ({fusedFalse.Count}):");
             foreach (var f in fusedFalse.Take(20))
             {
-                output.WriteLine($"  {f.Opened[..16]} {f.Device} {f.Component} {f.Severity}: {f.Summary}");
+                output.WriteLine($"  {f.Opened[..16]} {f.Device} {f.Component} {f.Severity}: {f.OpenedOn ?? f.Summary}");
+                if (f.OpenedOn is { } opened && opened != f.Summary)
+                {
+                    output.WriteLine($"    last: {f.Summary}");
+                }
             }
         }
     }
+
+    private static string Range(double[] r) => $"{Pct(r[0])}–{Pct(r[1])}";
 
     private static string Pct(double? v) => v is { } x ? (100 * x).ToString("0", CultureInfo.InvariantCulture) : "-";
 

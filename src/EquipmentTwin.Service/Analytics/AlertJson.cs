@@ -44,7 +44,8 @@ public sealed record AlertDto(
     int Revision,
     IReadOnlyList<string> Engines,
     ForecastDto? Forecast,
-    IReadOnlyList<EvidenceDto> Evidence);
+    IReadOnlyList<EvidenceDto> Evidence,
+    string? OpenedOn = null);
 
 public sealed record DataQualityDto(string Signal, string Kind, string Since, string Updated, string Summary);
 
@@ -70,7 +71,7 @@ public static class AlertJson
     public static AlertDto ToDto(AlertSnapshot a) => new(a.Id, a.DeviceId, a.Site, a.Modality.ToWire(), a.Component, a.Group, a.State.ToWire(), a.Severity.ToWire(), Math.Round(a.Confidence, 3),
         Time(a.OpenedMs), Time(a.UpdatedMs), a.ClosedMs is { } c ? Time(c) : null, a.ClosedReason, a.AcknowledgedBy, a.ClosedBy, a.Revision,
         a.FirstEvidenceMs.OrderBy(kv => kv.Value).Select(kv => Engine(kv.Key)).ToArray(),
-        a.Forecast is null ? null : ToDto(a.Forecast), a.Evidence.Select(ToDto).ToArray());
+        a.Forecast is null ? null : ToDto(a.Forecast), a.Evidence.Select(ToDto).ToArray(), a.OpenedOn);
 
     public static DataQualityDto ToDto(DataQualityIssue d) => new(d.Signal, d.Kind.ToString().ToLowerInvariant(), Time(d.SinceMs), Time(d.UpdatedMs), d.Summary);
 

@@ -84,6 +84,11 @@ public class FusionTests
         Assert.Equal(Severity.Error, alert.Severity);
         Assert.NotNull(alert.Forecast);
         Assert.Equal([AlertChangeKind.Opened, AlertChangeKind.Updated, AlertChangeKind.Updated], h.Changes.Select(c => c.Kind));
+
+        // It keeps what it opened on, through a snapshot too, while its evidence moves on.
+        Assert.Equal("mr-coldhead-warm says cold_head", alert.OpenedOn);
+        Assert.NotEqual(alert.OpenedOn, alert.Evidence[0].Summary);
+        Assert.Equal(alert.OpenedOn, MaintenanceAlert.FromSnapshot(alert.ToSnapshot()).OpenedOn);
     }
 
     [Fact]

@@ -187,6 +187,22 @@ public class PhysicsRobustnessTests
     }
 
     [Fact]
+    public void A_published_band_reports_the_fits_own_spread_and_is_never_narrower_than_it()
+    {
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
+        Synthetic.Run(device, ColdHeadWear(0, 40, new Random(71)), 40);
+
+        var f = Synthetic.Find(device, "mri-coldhead-stage2")!.Forecast!;
+        var fitP50 = Synthetic.FitP50(f);
+        var sd = f.Parameters["fit_log_sd"];
+        Assert.True(sd > 0, $"fit log-spread {sd}");
+        // ln P90 − ln P10 of the published band spans at least the fit's own ±z₀.₉·s.
+        var width = Math.Log(Synthetic.DaysAhead(f, f.P90Ms) / Synthetic.DaysAhead(f, f.P10Ms));
+        Assert.True(width >= 2 * 1.2816 * sd - 1e-6, $"published width {width:0.000} narrower than the fit's {2 * 1.2816 * sd:0.000}");
+        Assert.True(fitP50 > 0);
+    }
+
+    [Fact]
     public void Engine_is_deterministic()
     {
         string Run()

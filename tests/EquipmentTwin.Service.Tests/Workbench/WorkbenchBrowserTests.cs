@@ -65,6 +65,9 @@ public sealed class WorkbenchBrowserTests(WorkbenchFixture fx) : IClassFixture<W
         var id = (await fx.AlertOfAsync(WorkbenchFixture.ToAcknowledge)).GetProperty("id").GetString()!;
         var page = await fx.NewPageAsync();
         await page.GotoAsync($"{fx.BaseUrl}/alerts/{id}");
+        // What the alert opened on, as the API says.
+        var openedOn = (await fx.Service.GetJsonAsync($"/api/alerts/{id}")).GetProperty("openedOn").GetString()!;
+        Assert.Equal($"Opened on: {openedOn}", await page.Locator("#opened-on").InnerTextAsync());
         await page.GetByLabel("Comment").FillAsync("on site tomorrow <b>08:00</b>");
         await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
         await page.GetByText("Done: the alert is acknowledged.").WaitForAsync();

@@ -33,6 +33,7 @@ async function render() {
     </section>
 
     <section aria-labelledby="ev"><h2 id="ev">Evidence</h2>
+      ${a.openedOn ? html`<p id="opened-on">Opened on: ${a.openedOn}</p>` : ''}
       ${Object.entries(byEngine).map(([engine, list]) => html`
         <article class="card" data-engine="${engine}"><h3>${engine}</h3><p class="muted">${engineWords[engine] ?? ''}</p>
         ${list.map((e, i) => html`<div>
