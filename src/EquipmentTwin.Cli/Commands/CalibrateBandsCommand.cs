@@ -32,7 +32,7 @@ public static class CalibrateBandsCommand
         };
         var config = CliOptions.ExistingDirectory("--config", "physics config folder holding the current tables (default config/physics beside the program)");
         var catalog = CliOptions.ExistingDirectory("--catalog", "signal catalogs folder the --config models refer to (default seeds/catalog beside the program)");
-        var write = new Option<bool>("--write") { Description = "with --validate: write the new tables into --config when they hold the validation forecasts at least as close to the levels as the current ones" };
+        var write = new Option<bool>("--write") { Description = "with --validate: write the new tables into --config when they validate at least as well: calibrated on the validation forecasts, with a mean interval score no higher than the current ones' (or the current ones are not calibrated)" };
         var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
         {
             reports, spreadUsed, view, quantiles, perModel, centered, leaveOneOut, validate, config, catalog, write,
