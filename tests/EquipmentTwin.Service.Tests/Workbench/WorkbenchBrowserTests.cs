@@ -81,6 +81,8 @@ public sealed class WorkbenchBrowserTests(WorkbenchFixture fx) : IClassFixture<W
         // The page shows the trail, with the comment as text (escaped, not markup).
         await page.Locator("#audit tr", new() { HasText = "on site tomorrow <b>08:00</b>" }).WaitForAsync();
         Assert.Equal(0, await page.Locator("#audit b").CountAsync());
+        // The page redrew itself to show the trail; the outcome of the action stays on it.
+        Assert.Equal("Done: the alert is acknowledged.", await page.Locator("#act-msg").InnerTextAsync());
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).IsDisabledAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WorkbenchFixture.Artifacts, "alert.png"), FullPage = true });
     }

@@ -11,6 +11,9 @@ const engineWords = {
   rul: 'Learned remaining useful life (inductive, fleet-level): a model fitted on run-to-failure histories puts the component\'s remaining life within the alert horizon.',
 };
 
+// The outcome of the last action, shown until the next one: the page redraws itself after an action and on live updates.
+let lastOutcome = null;
+
 async function render() {
   const [a, history] = await Promise.all([getJson(`/api/alerts/${encodeURIComponent(id)}`), getJson(`/api/alerts/${encodeURIComponent(id)}/history`)]);
   const open = a.state === 'open', closed = a.state === 'resolved' || a.state === 'false-alarm';
@@ -28,7 +31,7 @@ async function render() {
           <button type="button" data-action="resolve" ${closed ? 'disabled' : ''}>Resolve</button>
           <button type="button" class="secondary" data-action="false-alarm" ${closed ? 'disabled' : ''}>False alarm</button>
         </div>
-        <div id="act-msg" role="status" aria-live="polite"></div>
+        <div id="act-msg" role="status" aria-live="polite" class="${lastOutcome?.className ?? ''}">${lastOutcome?.text ?? ''}</div>
       </form>
     </section>
 
@@ -72,9 +75,10 @@ async function render() {
     if (!action) return;
     const comment = new FormData(document.getElementById('actions')).get('comment');
     const res = await postJson(`/api/alerts/${encodeURIComponent(id)}/${action}`, comment ? { comment } : undefined);
+    lastOutcome = { className: res.ok ? 'notice' : 'error', text: res.ok ? `Done: the alert is ${res.body.state}.` : `Not done: ${problem(res)}` };
     const msg = document.getElementById('act-msg');
-    msg.className = res.ok ? 'notice' : 'error';
-    msg.textContent = res.ok ? `Done: the alert is ${res.body.state}.` : `Not done: ${problem(res)}`;
+    msg.className = lastOutcome.className;
+    msg.textContent = lastOutcome.text;
     if (res.ok) setTimeout(() => render().catch(console.error), 300);
   });
 }
