@@ -65,8 +65,9 @@ public static class BandCalibration
     /// fits early by a factor of 3–10, cold-head fits late by 1.6–2.9), so one pooled table is a mixture whose central
     /// half holds some models' failures every time and others' never. Models with fewer forecasts keep the pooled table.
     /// With 149 calibration forecasts (round 4) the per-model tables held their levels less steadily across held-out seeds
-    /// than the pooled one; with 321 (round 7) they held them as well and their interval score was a third lower, so the
-    /// shipped config carries them (docs/models-physics.md).
+    /// than the pooled one. With 321 (round 7) they held the first forecasts as well at a third lower interval score, but
+    /// the later forecasts of the same failures far less well (their errors are not those of the first), so the shipped
+    /// config keeps the pooled table (docs/models-physics.md).
     /// </para>
     /// <para>
     /// With <paramref name="centered"/> as well, a model's table is its own median error plus the pooled quantiles of every
