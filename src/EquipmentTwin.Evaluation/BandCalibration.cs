@@ -148,9 +148,7 @@ public static class BandCalibration
             }
 
             var table = shape.Table.ToDictionary(kv => kv.Key, kv => Math.Round(median + kv.Value, 4));
-            double Covered(string lo, string hi) => Math.Round((double)e.Count(x => x >= table[lo] && x <= table[hi]) / e.Count, 3);
-            models[model] = new ModelBandQuantiles(table, e.Count, Math.Round(median, 4),
-                new Dictionary<string, double> { ["50"] = Covered("0.25", "0.75"), ["80"] = Covered("0.10", "0.90"), ["90"] = Covered("0.05", "0.95") });
+            models[model] = new ModelBandQuantiles(table, e.Count, Math.Round(median, 4), Coverage(e, [.. Levels.Select(l => table[l])]));
         }
 
         return new BandQuantileCalibration(pooled.Table, errors.Count, seeds, pooled.Coverage, models, pooledOnly, after);
@@ -174,19 +172,15 @@ public static class BandCalibration
         var widths = new List<double>();
         var total = new int[3]; // 50, 80, 90 %
         var n = 0;
-        var (scoreSum, scored) = (0.0, 0);
+        var (scored, scoreSum) = (0, 0.0);
         for (var i = 0; i < runs.Count; i++)
         {
             var tables = BandTablePromotion.Of(CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel, centered));
             var held = FirstForecasts([runs[i]], view).ToList();
             var (count, covered) = BandTablePromotion.Count(held, tables);
             widths.AddRange(held.Where(f => !f.Crossed).Select(f => tables(f.Model).Trend is { } t ? t["0.75"] - t["0.25"] : double.NaN));
-            var trend = held.Count(f => !f.Crossed);
-            if (trend > 0 && BandTablePromotion.IntervalScore(held, tables) is var score && !double.IsNaN(score))
-            {
-                scoreSum += score * trend;
-                scored += trend;
-            }
+            var (scores, sum) = BandTablePromotion.IntervalScores(held, tables);
+            (scored, scoreSum) = (scored + scores, scoreSum + sum);
 
             for (var b = 0; b < total.Length; b++)
             {
@@ -247,15 +241,18 @@ public static class BandCalibration
     {
         var e = values.Order().ToList();
         var offsets = Analytics.Physics.BandQuantiles.Levels.Select(q => RankQuantile(e, q)).ToArray();
-        var table = Analytics.Physics.BandQuantiles.Levels.Zip(offsets).ToDictionary(p => p.First.ToString("0.00", CultureInfo.InvariantCulture), p => Math.Round(p.Second, 4));
-        double Covered(double lo, double hi) => Math.Round((double)e.Count(x => x >= lo && x <= hi) / e.Count, 3);
-        var coverage = new Dictionary<string, double>
-        {
-            ["50"] = Covered(offsets[2], offsets[4]),
-            ["80"] = Covered(offsets[1], offsets[5]),
-            ["90"] = Covered(offsets[0], offsets[6]),
-        };
-        return (table, coverage, offsets[3]);
+        var table = Levels.Zip(offsets).ToDictionary(p => p.First, p => Math.Round(p.Second, 4));
+        return (table, Coverage(e, offsets), offsets[3]);
+    }
+
+    /// <summary>The table keys: the levels 0.05 … 0.95 as config/physics writes them.</summary>
+    private static readonly string[] Levels = [.. Analytics.Physics.BandQuantiles.Levels.Select(l => l.ToString("0.00", CultureInfo.InvariantCulture))];
+
+    /// <summary>Share of <paramref name="errors"/> inside the 50, 80 and 90 % bands of <paramref name="offsets"/> (in level order).</summary>
+    private static Dictionary<string, double> Coverage(IReadOnlyList<double> errors, IReadOnlyList<double> offsets)
+    {
+        double Covered(int lo, int hi) => Math.Round((double)errors.Count(x => x >= offsets[lo] && x <= offsets[hi]) / errors.Count, 3);
+        return new Dictionary<string, double> { ["50"] = Covered(2, 4), ["80"] = Covered(1, 5), ["90"] = Covered(0, 6) };
     }
 
     private static double Ms(string t) => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();

@@ -63,7 +63,7 @@ public static class BandTablePromotion
         var inverseM = calibrationForecasts is { } m and > 0 ? 1.0 / m : 0;
         var calibrated = n > 0 && Bands.Select((b, i) => Math.Abs((double)covered[i] / n - b.Level) <= Z95 * Math.Sqrt(b.Level * (1 - b.Level) * (1.0 / n + inverseM)) + 1e-9).All(ok => ok);
         return new BandTableScore(n, coverage, n == 0 ? double.NaN : Math.Round(Bands.Average(b => Math.Abs(coverage[b.Name] - b.Level)), 4),
-            Math.Round(IntervalScore(forecasts, tables), 4), calibrated);
+            IntervalScores(forecasts, tables) is (> 0 and var count, var sum) ? Math.Round(sum / count, 4) : double.NaN, calibrated);
     }
 
     /// <summary>Whether <paramref name="candidate"/> replaces <paramref name="current"/>: sharpness subject to calibration (see the class summary).</summary>
@@ -72,8 +72,8 @@ public static class BandTablePromotion
             ? !current.Calibrated || !(candidate.IntervalScore > current.IntervalScore)
             : !current.Calibrated && candidate.Distance <= current.Distance;
 
-    /// <summary>Mean interval score, in ln time, of the 50/80/90 % bands over the trend forecasts; NaN when there are none.</summary>
-    internal static double IntervalScore(IEnumerable<(string Model, bool Crossed, double Value)> forecasts, TablesFor tables)
+    /// <summary>How many interval scores (a trend forecast and a band, in ln time, over the 50/80/90 % bands) there were and their sum.</summary>
+    internal static (int Count, double Sum) IntervalScores(IEnumerable<(string Model, bool Crossed, double Value)> forecasts, TablesFor tables)
     {
         double sum = 0;
         var n = 0;
@@ -92,7 +92,7 @@ public static class BandTablePromotion
             }
         }
 
-        return n == 0 ? double.NaN : sum / n;
+        return (n, sum);
     }
 
     private static string Key(int level) => Analytics.Physics.BandQuantiles.Levels[level].ToString("0.00", CultureInfo.InvariantCulture);
