@@ -60,7 +60,15 @@ public sealed record FaultScore(
     IReadOnlyDictionary<string, string?> FirstAlert,
     IReadOnlyDictionary<string, double?> LeadTimeDays,
     IReadOnlyDictionary<string, bool?> BandCovered,
-    IReadOnlyDictionary<string, BandDto?> Band);
+    IReadOnlyDictionary<string, BandDto?> Band)
+{
+    /// <summary>
+    /// Per view, every forecast for the fault's unit an open alert on the device carried before the failure, sampled daily
+    /// from onset − 1 day (the forecasts <see cref="EngineScore.DailyBandCoverage80"/> scores); null when the run did not
+    /// sample them. Band tables can be calibrated on them (<c>twin calibrate-bands --forecasts daily</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<BandDto>>? DailyBands { get; init; }
+}
 
 /// <summary>
 /// The P10/P50/P90 crossing times of the forecast the first alert carried, and when it was computed. <paramref name="FitP50"/>:

@@ -64,7 +64,7 @@ public static class BacktestScorer
         var engines = new Dictionary<string, EngineScore>();
         var falseAlarms = new List<FalseAlarm>();
         var scenarios = new List<ScenarioScore>();
-        var perFault = truth.Faults.ToDictionary(f => f.Id, _ => (First: new Dictionary<string, string?>(), Lead: new Dictionary<string, double?>(), Band: new Dictionary<string, bool?>(), Forecast: new Dictionary<string, BandDto?>()));
+        var perFault = truth.Faults.ToDictionary(f => f.Id, _ => (First: new Dictionary<string, string?>(), Lead: new Dictionary<string, double?>(), Band: new Dictionary<string, bool?>(), Forecast: new Dictionary<string, BandDto?>(), Daily: new Dictionary<string, IReadOnlyList<BandDto>>(StringComparer.Ordinal)));
 
         foreach (var view in views)
         {
@@ -99,16 +99,15 @@ public static class BacktestScorer
                 // A forecast the alert first carried after the failure foresaw nothing: the alert had no band before it.
                 var forecast = first.Alert?.FirstForecast is { } ff && w.Unit.Contains(ff.Component) && ff.ComputedAtMs < until ? ff : null;
                 entry.First[view.Name] = first.Alert is null ? null : WireCodec.FormatRfc3339(first.Ms);
-                entry.Forecast[view.Name] = forecast is null ? null
-                    : new BandDto(WireCodec.FormatRfc3339(forecast.P10Ms), WireCodec.FormatRfc3339(forecast.P50Ms), WireCodec.FormatRfc3339(forecast.P90Ms), forecast.Model, WireCodec.FormatRfc3339(forecast.ComputedAtMs),
-                        forecast.Parameters.TryGetValue("fit_p50_days", out var fitDays) ? WireCodec.FormatRfc3339(forecast.ComputedAtMs + (long)Math.Round(fitDays * DayMs)) : null,
-                        forecast.Parameters.TryGetValue("fit_log_sd", out var fitSd) ? Math.Round(fitSd, 4) : null);
+                entry.Forecast[view.Name] = forecast is null ? null : ToBand(forecast);
                 if (w.Failure is not { } failure)
                 {
                     continue;
                 }
 
                 failures++;
+                var shown = new List<BandDto>();
+                entry.Daily[view.Name] = shown;
                 foreach (var l in logged?[fault.Device] ?? [])
                 {
                     var f = l.Forecast;
@@ -118,6 +117,7 @@ public static class BacktestScorer
                     }
 
                     dailyCount++;
+                    shown.Add(ToBand(f));
                     var u = Pit(f, failure);
                     dailyCovered[0] += Math.Abs(u - 0.5) <= 0.25 ? 1 : 0;
                     dailyCovered[1] += failure >= f.P10Ms && failure <= f.P90Ms ? 1 : 0;
@@ -203,10 +203,19 @@ public static class BacktestScorer
         var faults = truth.Faults.Select(f =>
         {
             var e = perFault[f.Id];
-            return new FaultScore(f.Id, f.Device, f.Component, f.Scenario, f.Kind, f.Onset, f.Failure, f.Repair, e.First, e.Lead, e.Band, e.Forecast);
+            return new FaultScore(f.Id, f.Device, f.Component, f.Scenario, f.Kind, f.Onset, f.Failure, f.Repair, e.First, e.Lead, e.Band, e.Forecast)
+            {
+                DailyBands = daily is null ? null : e.Daily.Where(p => p.Value.Count > 0).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+            };
         }).ToList();
         return new BacktestScores(engines, faults, falseAlarms, scenarios);
     }
+
+    /// <summary>A forecast as the report gives it: its quantiles, model, when it was computed and the fit's own P50 and spread.</summary>
+    private static BandDto ToBand(Analytics.Engines.Forecast f) =>
+        new(WireCodec.FormatRfc3339(f.P10Ms), WireCodec.FormatRfc3339(f.P50Ms), WireCodec.FormatRfc3339(f.P90Ms), f.Model, WireCodec.FormatRfc3339(f.ComputedAtMs),
+            f.Parameters.TryGetValue("fit_p50_days", out var fitDays) ? WireCodec.FormatRfc3339(f.ComputedAtMs + (long)Math.Round(fitDays * DayMs)) : null,
+            f.Parameters.TryGetValue("fit_log_sd", out var fitSd) ? Math.Round(fitSd, 4) : null);
 
     /// <summary>
     /// Where the true crossing falls in the forecast's distribution (0..1): two half log-normals of the time left

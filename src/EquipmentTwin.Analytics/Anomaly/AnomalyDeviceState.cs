@@ -39,8 +39,25 @@ internal sealed class AnomalyDeviceState
         if (record.Severity == Severity.Info)
         {
             _activity.OnInfoEvent();
+            LastActivityMs = Math.Max(LastActivityMs ?? long.MinValue, record.TimestampMs);
         }
     }
+
+    /// <summary>The latest info event (an exam, scan, sequence or exposure starting or ending); null before the first.</summary>
+    public long? LastActivityMs { get; private set; }
+
+    /// <summary>
+    /// True when a device that has worked (logged activity) has logged none for <see cref="IdleAfterMs"/>: it is down
+    /// (failed and waiting for repair, switched off) or standing idle. A device that never logs activity is never idle.
+    /// </summary>
+    public bool IsIdle(long nowMs) => LastActivityMs is { } last && nowMs - last >= IdleAfterMs;
+
+    /// <summary>
+    /// No activity for this long means idle or down: longer than the gap between a day-only site's last exam of the evening
+    /// and its first of the morning on most days, shorter than the 18 h the engine's persistence needs from the moment a
+    /// device stops to an alert.
+    /// </summary>
+    public const long IdleAfterMs = 12 * DeviceHistory.HourMs;
 
     /// <summary>After maintenance the device's normal is learned again from the next hour on.</summary>
     /// <remarks>

@@ -10,7 +10,8 @@ namespace EquipmentTwin.Analytics.Anomaly;
 /// Inductive engine: scores each device's 6-hour windows with its modality's <see cref="AnomalyModel"/> and
 /// speaks only on persistence (≥ 3 of the last 4 windows above threshold), naming the signals and component
 /// that explain the window worst. A window counts as above only when it stays above with the catalog's workload
-/// counters treated as unknown: a change of work alone (a busier site, a device that is down) is not wear.
+/// counters treated as unknown: a change of work alone (a busier site, a device that is down) is not wear. No new
+/// evidence opens on a device that has logged no activity for 12 hours (down or idle) until it works again.
 /// A modality without a model gets no evidence (data quality still runs).
 /// </summary>
 public sealed class AnomalyEngine : IAnalyticsEngine
@@ -186,7 +187,10 @@ public sealed class AnomalyEngine : IAnalyticsEngine
 
             if (_evidence.Length == 0)
             {
-                if (above < PersistenceRequired)
+                // A device that stopped working (no exam for half a day: failed and not yet repaired, switched off, a
+                // long idle spell) is cold and its counters stand still, which the model never saw as normal. That is no
+                // new fault: evidence waits until the device works again. Rules and physics still judge it meanwhile.
+                if (above < PersistenceRequired || _state.IsIdle(latest.EndMs))
                 {
                     return;
                 }

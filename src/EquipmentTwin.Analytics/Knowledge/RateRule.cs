@@ -25,4 +25,10 @@ public sealed record RateRule(
     /// window can tip a short slope past its limit, a real loss keeps it there.
     /// </summary>
     public long MinDurationMs { get; init; }
+
+    /// <summary>
+    /// How far back the window's first hourly point must reach before the slope is judged (0: any span): a rate "over
+    /// 48 h" read from the first day and a half after the data began (or after a reset) is a slope over level noise.
+    /// </summary>
+    public long MinSpanMs { get; init; }
 }

@@ -264,7 +264,8 @@ public sealed class RuleDeviceEngine : IDeviceEngine
 
     private void EvaluateRate(RuleState s, RateRule r, long hourEndMs, DeviceHistory history)
     {
-        if (!CollectWindow(r.Signal, Math.Max(hourEndMs - r.WindowMs, s.ResetMs), hourEndMs, r.MinPoints, history))
+        if (!CollectWindow(r.Signal, Math.Max(hourEndMs - r.WindowMs, s.ResetMs), hourEndMs, r.MinPoints, history)
+            || hourEndMs - _points[0].StartMs < r.MinSpanMs)
         {
             return;
         }

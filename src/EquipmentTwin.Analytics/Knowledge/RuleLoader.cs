@@ -28,7 +28,7 @@ public static class RuleLoader
     private static readonly Dictionary<RuleKind, string[]> KindFields = new()
     {
         [RuleKind.Threshold] = ["signal", "above", "below", "clear", "minDurationMinutes", "clearDurationMinutes", "stat"],
-        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance", "minDurationMinutes"],
+        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance", "minDurationMinutes", "minSpanHours"],
         [RuleKind.BaselineDeviation] = ["signal", "windowHours", "baselineDays", "mode", "above", "below", "clear", "minPoints", "minBaselinePoints", "minus"],
         [RuleKind.EventCount] = ["codes", "count", "withinHours", "clearCount"],
         [RuleKind.All] = ["rules"],
@@ -317,9 +317,16 @@ public static class RuleLoader
                 throw Fail("minSignificance", $"{significance} must be >= 0");
             }
 
+            var minSpanHours = OptionalInt("minSpanHours") ?? 0;
+            if (minSpanHours < 0 || minSpanHours > windowHours)
+            {
+                throw Fail("minSpanHours", $"{minSpanHours} must be between 0 and the window's {windowHours} h");
+            }
+
             return new RateRule(_id!, component ?? signal.Component, severity, message, hidden, whileCondition, signal.Name, windowHours * HourMs, comparison, minPoints, significance)
             {
                 MinDurationMs = Duration("minDurationMinutes", MinuteMs),
+                MinSpanMs = minSpanHours * HourMs,
             };
         }
 

@@ -85,6 +85,9 @@ public sealed class SyntheticMri
     /// <summary>From this day <c>exam_seconds</c> stops rising while the rest of the device works as before.</summary>
     public double ExamCounterStopsFromDay { get; init; } = double.PositiveInfinity;
 
+    /// <summary>From this day the device is down: no exams, no exam events, the exam counter stops, the coils cool.</summary>
+    public double DownFromDay { get; init; } = double.PositiveInfinity;
+
     /// <summary>The drift added to <paramref name="signal"/> at <paramref name="day"/>, in signal units.</summary>
     public double DriftAt(string signal, double day) =>
         DriftStartDay is { } start && day > start && DriftPerDay.TryGetValue(signal, out var perDay) ? perDay * (day - start) : 0;
@@ -101,7 +104,7 @@ public sealed class SyntheticMri
             var day = k / 288.0;
             var hour = (k % 288) / 12.0;
             var d = k / 288;
-            var u = (day < QuietUntilDay ? QuietShare : 1) * _intensity[d] * (NightScanningFromDay is { } night && day >= night ? 0.9 : Bump(hour));
+            var u = day >= DownFromDay ? 0 : (day < QuietUntilDay ? QuietShare : 1) * _intensity[d] * (NightScanningFromDay is { } night && day >= night ? 0.9 : Bump(hour));
             var frac = (k % 288) / 288.0;
             var a = _ambient[d] * (1 - frac) + _ambient[d + 1] * frac + 0.5 * Math.Sin(2 * Math.PI * (hour - 9) / 24);
 
@@ -142,7 +145,7 @@ public sealed class SyntheticMri
 
             if (ExamCounter)
             {
-                examSeconds += day < ExamCounterStopsFromDay ? 300 * (0.7 + 0.3 * u) : 0;
+                examSeconds += day < Math.Min(ExamCounterStopsFromDay, DownFromDay) ? 300 * (0.7 + 0.3 * u) : 0;
                 yield return LogRecord.Param(t, "exam_seconds", examSeconds);
             }
 

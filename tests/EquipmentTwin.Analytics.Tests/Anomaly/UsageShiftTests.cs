@@ -84,14 +84,7 @@ public class UsageShiftTests(AnomalyFleetFixture fleet, ITestOutputHelper output
         var workload = WithExamCounter(workload: true);
         Assert.True(workload.Signals["exam_seconds"].Workload);
         Assert.False(catalog.Signals["exam_seconds"].Workload);
-        var collector = new AnomalyFeatureCollector();
-        for (var seed = 1; seed <= 6; seed++)
-        {
-            AnomalyFleetFixture.Run($"train{seed:00}", new SyntheticMri(seed, AnomalyFleetFixture.Days) { ExamCounter = true }, collector, catalog: catalog);
-        }
-
-        var model = AnomalyTrainer.Train(Modality.Mri, collector.RowsFor(Modality.Mri), collector.FeatureNames(Modality.Mri), new AnomalyTrainingOptions());
-        Assert.Contains("exam_seconds.rate", model.FeatureNames);
+        var model = ModelWithExamCounter(catalog);
         var device = () => new SyntheticMri(216, AnomalyFleetFixture.Days) { ExamCounter = true, ExamCounterStopsFromDay = 20 };
 
         var counter = AnomalyFleetFixture.Run("stopped", device(), new AnomalyEngine(new AnomalyModelSet([model])), catalog: catalog);
@@ -102,6 +95,35 @@ public class UsageShiftTests(AnomalyFleetFixture fleet, ITestOutputHelper output
         output.WriteLine($"counter: day {AnomalyFleetFixture.Day(hourEnd):F2} {first.Component}: {first.Summary}");
         Assert.StartsWith("Unusual joint drift: exam_seconds rate", first.Summary, StringComparison.Ordinal);
         Assert.Empty(work.Evidence);
+    }
+
+    /// <summary>The fixture's six healthy devices with the exam counter of <paramref name="catalog"/>, and the model trained on them.</summary>
+    private static AnomalyModel ModelWithExamCounter(ModalityCatalog catalog)
+    {
+        var collector = new AnomalyFeatureCollector();
+        for (var seed = 1; seed <= 6; seed++)
+        {
+            AnomalyFleetFixture.Run($"train{seed:00}", new SyntheticMri(seed, AnomalyFleetFixture.Days) { ExamCounter = true }, collector, catalog: catalog);
+        }
+
+        var model = AnomalyTrainer.Train(Modality.Mri, collector.RowsFor(Modality.Mri), collector.FeatureNames(Modality.Mri), new AnomalyTrainingOptions());
+        Assert.Contains("exam_seconds.rate", model.FeatureNames);
+        return model;
+    }
+
+    [Fact]
+    public void A_device_that_is_down_opens_no_evidence_though_its_counters_stop()
+    {
+        // The model and catalog of the test above, where a stopped counter on a working device opens evidence. Here the
+        // device goes down on day 20: no exam from then on (a failure waiting for repair), so its counter stops too.
+        var catalog = WithExamCounter(workload: false);
+        var model = ModelWithExamCounter(catalog);
+        var device = () => new SyntheticMri(216, AnomalyFleetFixture.Days) { ExamCounter = true, DownFromDay = 20 };
+
+        var down = AnomalyFleetFixture.Run("down", device(), new AnomalyEngine(new AnomalyModelSet([model])), catalog: catalog);
+
+        Assert.Empty(down.Evidence);
+        Assert.Empty(down.Issues);
     }
 
     [Fact]

@@ -75,6 +75,29 @@ public class RateRuleTests
     }
 
     [Fact]
+    public void With_a_minimum_span_the_window_must_reach_back_that_far_before_a_slope_is_judged()
+    {
+        var h = With(Modality.Mri, HeliumFalling.Replace("\"minPoints\": 24,", "\"minPoints\": 24, \"minSpanHours\": 36,", StringComparison.Ordinal));
+        var firstActive = (long?)null;
+        h.Device.HourClosed += (_, e) => firstActive ??= h.Active("he-falling") ? e : null;
+
+        // A steep fall from the first reading: the plain rule fires once 24 hourly points are in, this one only when the
+        // points span 36 hours.
+        h.Feed("he_level_pct", 0, H(30), Min(15), t => 85 - 10.0 * t / D(1));
+        Assert.Null(firstActive);
+        h.Feed("he_level_pct", H(30) + Min(15), D(3), Min(15), t => 85 - 10.0 * t / D(1));
+
+        Assert.Equal(T0 + H(36), firstActive);
+    }
+
+    [Fact]
+    public void A_minimum_span_longer_than_the_window_is_refused()
+    {
+        var ex = Assert.ThrowsAny<Exception>(() => With(Modality.Mri, HeliumFalling.Replace("\"minPoints\": 24,", "\"minPoints\": 24, \"minSpanHours\": 49,", StringComparison.Ordinal)));
+        Assert.Contains("minSpanHours", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Clears_when_the_level_stops_falling()
     {
         var h = With(Modality.Mri, HeliumFalling);
