@@ -75,8 +75,10 @@ public sealed record FaultScore(
 /// the fit's own median crossing when the published quantiles came from a calibrated table (the errors a table is
 /// calibrated on are measured from it), null when P50 is the fit's. <paramref name="FitLogSd"/>: the fit's own log-spread of
 /// the crossing time (without the model-form spread), which can widen a published quantile beyond the table's.
+/// <paramref name="AgeDays"/>: days since the model's evidence began when the forecast was made, which chose the table
+/// (null when no table was published).
 /// </summary>
-public sealed record BandDto(string P10, string P50, string P90, string Model, string? Computed = null, string? FitP50 = null, double? FitLogSd = null);
+public sealed record BandDto(string P10, string P50, string P90, string Model, string? Computed = null, string? FitP50 = null, double? FitLogSd = null, double? AgeDays = null);
 
 /// <summary>
 /// An alert with no machine fault behind it on the component it named. <paramref name="Misattributed"/>: the device

@@ -215,7 +215,8 @@ public static class BacktestScorer
     private static BandDto ToBand(Analytics.Engines.Forecast f) =>
         new(WireCodec.FormatRfc3339(f.P10Ms), WireCodec.FormatRfc3339(f.P50Ms), WireCodec.FormatRfc3339(f.P90Ms), f.Model, WireCodec.FormatRfc3339(f.ComputedAtMs),
             f.Parameters.TryGetValue("fit_p50_days", out var fitDays) ? WireCodec.FormatRfc3339(f.ComputedAtMs + (long)Math.Round(fitDays * DayMs)) : null,
-            f.Parameters.TryGetValue("fit_log_sd", out var fitSd) ? Math.Round(fitSd, 4) : null);
+            f.Parameters.TryGetValue("fit_log_sd", out var fitSd) ? Math.Round(fitSd, 4) : null,
+            f.Parameters.TryGetValue("evidence_age_days", out var age) ? Math.Round(age, 4) : null);
 
     /// <summary>
     /// Where the true crossing falls in the forecast's distribution (0..1): two half log-normals of the time left

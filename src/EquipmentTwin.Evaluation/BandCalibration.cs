@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using MathNet.Numerics.Distributions;
 
 namespace EquipmentTwin.Evaluation;
@@ -18,13 +19,50 @@ public sealed record BandQuantileCalibration(
     IReadOnlyDictionary<string, double> CoverageOnCalibration,
     IReadOnlyDictionary<string, ModelBandQuantiles>? Models = null,
     IReadOnlyDictionary<string, int>? PooledOnly = null,
-    AfterCrossingCalibration? AfterCrossing = null);
+    AfterCrossingCalibration? AfterCrossing = null,
+    ForecastSet Set = ForecastSet.First,
+    int Failures = 0,
+    IReadOnlyList<AgedTable>? ByAge = null,
+    int YoungForecasts = 0);
+
+/// <summary>
+/// The table for forecasts of evidence at least <paramref name="FromDays"/> old (up to the next one's), read from the
+/// <paramref name="Forecasts"/> calibration errors of that age; <see cref="BandQuantileCalibration.BandQuantiles"/> then
+/// serves the younger ones.
+/// </summary>
+public sealed record AgedTable(double FromDays, IReadOnlyDictionary<string, double> BandQuantiles, int Forecasts, IReadOnlyDictionary<string, double> CoverageOnCalibration);
+
+/// <summary>
+/// Which forecasts of each failure a table is read from and judged on: the first the alert carried, or every one an open
+/// alert showed, sampled daily (<see cref="FaultScore.DailyBands"/>).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ForecastSet>))]
+public enum ForecastSet
+{
+    First,
+    Daily,
+}
+
+/// <summary>
+/// One forecast's error as the tables read it: the failure it was for, its model, whether the crossing was already
+/// observed, ln(t/P50) (days to the failure when crossed), and the age of its evidence: days since the model's evidence
+/// began (<see cref="BandDto.AgeDays"/>), or since the view's first alert on the failure in reports without it.
+/// </summary>
+public readonly record struct ForecastError(string Fault, string Model, bool Crossed, double Value, double AgeDays = 0);
 
 /// <summary>
 /// Days from an observed threshold crossing (a forecast whose fit P50 was "now") to the failure, at each level, read
 /// from the first forecasts of calibration failures like the log offsets; <paramref name="ByModel"/> counts them per model.
 /// </summary>
-public sealed record AfterCrossingCalibration(IReadOnlyDictionary<string, double> AfterCrossingDays, int Forecasts, IReadOnlyDictionary<string, int> ByModel);
+public sealed record AfterCrossingCalibration(IReadOnlyDictionary<string, double> AfterCrossingDays, int Forecasts, IReadOnlyDictionary<string, int> ByModel,
+    IReadOnlyDictionary<string, ModelAfterCrossing>? Models = null);
+
+/// <summary>
+/// One physics model's own after-crossing table, read from its <paramref name="Forecasts"/> crossed forecasts of
+/// <paramref name="Failures"/> failures: how long a unit runs once its threshold is crossed is the model's physics (a
+/// CT detector over temperature fails within days, an X-ray tube below its output limit can run for months).
+/// </summary>
+public sealed record ModelAfterCrossing(IReadOnlyDictionary<string, double> AfterCrossingDays, int Forecasts, int Failures);
 
 /// <summary>One held-out run of a leave-one-seed-out check: its first forecasts (of which crossed) and the share each band held.</summary>
 public sealed record HeldOutCoverage(int Seed, int Forecasts, int Crossed, IReadOnlyDictionary<string, double> Coverage);
@@ -49,6 +87,9 @@ public sealed record ModelBandQuantiles(IReadOnlyDictionary<string, double> Band
 public static class BandCalibration
 {
     private static readonly double Z90 = Normal.InvCDF(0, 1, 0.9);
+
+    /// <summary>The fewest calibration errors a table for one age of evidence is read from.</summary>
+    public const int MinPerAge = 20;
 
     /// <summary>
     /// Per-quantile split-conformal calibration (Vovk et al. 2005; one-sided conformal quantiles as in Romano et al.
@@ -80,34 +121,66 @@ public static class BandCalibration
     /// them to the failure give the after-crossing table (<see cref="AfterCrossingCalibration"/>, pooled over models).
     /// </para>
     /// </summary>
-    public static BandQuantileCalibration CalibrateQuantiles(IReadOnlyList<BacktestReport> calibrationRuns, string view = "physics", int? minPerModel = null, bool centered = false)
+    public static BandQuantileCalibration CalibrateQuantiles(IReadOnlyList<BacktestReport> calibrationRuns, string view = "physics", int? minPerModel = null, bool centered = false,
+        ForecastSet set = ForecastSet.First, IReadOnlyList<double>? ageDays = null, int? afterCrossingPerModel = null)
     {
         if (centered && minPerModel is null)
         {
             throw new ArgumentException("centered tables are per model: give the minimum number of forecasts per model", nameof(centered));
         }
 
-        var errors = new List<(string Model, double Error)>();
-        var crossed = new List<(string Model, double Days)>();
-        foreach (var f in FirstForecasts(calibrationRuns, view))
+        ageDays ??= [];
+        if (ageDays.Count > 0 && minPerModel is not null)
+        {
+            throw new ArgumentException("tables by age are pooled over models: not with tables per model", nameof(ageDays));
+        }
+
+        if (ageDays.Any(a => !double.IsFinite(a) || a <= 0) || ageDays.Zip(ageDays.Skip(1)).Any(p => p.Second <= p.First))
+        {
+            throw new ArgumentException("ages must be positive days, rising", nameof(ageDays));
+        }
+
+        var errors = new List<(string Model, double Error, double Age)>();
+        var crossed = new List<(string Model, double Days, string Fault)>();
+        var all = Forecasts(calibrationRuns, view, set).ToList();
+        var failures = all.Select(f => f.Fault).Distinct(StringComparer.Ordinal).Count();
+        foreach (var f in all)
         {
             if (f.Crossed)
             {
-                crossed.Add((f.Model, f.Value));
+                crossed.Add((f.Model, f.Value, f.Fault));
             }
             else
             {
-                errors.Add((f.Model, f.Value));
+                errors.Add((f.Model, f.Value, f.AgeDays));
             }
         }
 
         var seeds = calibrationRuns.Select(r => r.Seed).ToArray();
         AfterCrossingCalibration? after = null;
-        if (crossed.Count >= 3)
+        SortedDictionary<string, ModelAfterCrossing>? ownAfter = null;
+        if (afterCrossingPerModel is { } minFailures)
         {
-            var days = Table(crossed.Select(c => c.Days)).Table;
-            after = new AfterCrossingCalibration(days, crossed.Count,
-                new SortedDictionary<string, int>(crossed.GroupBy(c => c.Model).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal));
+            ownAfter = new SortedDictionary<string, ModelAfterCrossing>(StringComparer.Ordinal);
+            foreach (var g in crossed.GroupBy(c => c.Model))
+            {
+                var n = g.Select(c => c.Fault).Distinct(StringComparer.Ordinal).Count();
+                if (n >= Math.Max(3, minFailures))
+                {
+                    ownAfter[g.Key] = new ModelAfterCrossing(Table(g.Select(c => c.Days)).Table, g.Count(), n);
+                }
+            }
+        }
+
+        // The pooled table is read from the models without their own, or from all when too few of those are left.
+        var rest = crossed.Where(c => ownAfter?.ContainsKey(c.Model) != true).ToList();
+        var pooledFrom = rest.Count >= 3 ? rest : crossed;
+        if (pooledFrom.Count >= 3)
+        {
+            var days = Table(pooledFrom.Select(c => c.Days)).Table;
+            after = new AfterCrossingCalibration(days, pooledFrom.Count,
+                new SortedDictionary<string, int>(pooledFrom.GroupBy(c => c.Model).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal),
+                ownAfter is { Count: > 0 } ? ownAfter : null);
         }
 
         if (errors.Count < 3)
@@ -115,10 +188,29 @@ public static class BandCalibration
             throw new InvalidOperationException($"{errors.Count} forecasts of failures in the calibration runs: too few to calibrate quantiles");
         }
 
+        if (ageDays.Count > 0)
+        {
+            // The youngest evidence gets the file's table, each later age its own, each read from the errors of that age only.
+            var edges = ageDays.Append(double.PositiveInfinity).ToArray();
+            var young = errors.Where(e => e.Age < edges[0]).Select(e => e.Error).ToList();
+            var aged = new List<AgedTable>();
+            foreach (var (from, i) in ageDays.Select((a, i) => (a, i)))
+            {
+                var bin = errors.Where(e => e.Age >= from && e.Age < edges[i + 1]).Select(e => e.Error).ToList();
+                var t = bin.Count >= MinPerAge ? Table(bin) : throw new InvalidOperationException(
+                    string.Create(CultureInfo.InvariantCulture, $"{bin.Count} forecasts of evidence {from}–{edges[i + 1]} days old in the calibration runs: too few to calibrate a table for that age (at least {MinPerAge})"));
+                aged.Add(new AgedTable(from, t.Table, bin.Count, t.Coverage));
+            }
+
+            var first = young.Count >= MinPerAge ? Table(young) : throw new InvalidOperationException(
+                string.Create(CultureInfo.InvariantCulture, $"{young.Count} forecasts of evidence younger than {edges[0]} days in the calibration runs: too few to calibrate a table for that age (at least {MinPerAge})"));
+            return new BandQuantileCalibration(first.Table, errors.Count, seeds, first.Coverage, AfterCrossing: after, Set: set, Failures: failures, ByAge: aged, YoungForecasts: young.Count);
+        }
+
         var pooled = Table(errors.Select(e => e.Error));
         if (minPerModel is not { } min)
         {
-            return new BandQuantileCalibration(pooled.Table, errors.Count, seeds, pooled.Coverage, AfterCrossing: after);
+            return new BandQuantileCalibration(pooled.Table, errors.Count, seeds, pooled.Coverage, AfterCrossing: after, Set: set, Failures: failures);
         }
 
         var groups = errors.GroupBy(e => e.Model).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
@@ -151,7 +243,7 @@ public static class BandCalibration
             models[model] = new ModelBandQuantiles(table, e.Count, Math.Round(median, 4), Coverage(e, [.. Levels.Select(l => table[l])]));
         }
 
-        return new BandQuantileCalibration(pooled.Table, errors.Count, seeds, pooled.Coverage, models, pooledOnly, after);
+        return new BandQuantileCalibration(pooled.Table, errors.Count, seeds, pooled.Coverage, models, pooledOnly, after, set, failures);
     }
 
     /// <summary>
@@ -161,7 +253,8 @@ public static class BandCalibration
     /// when there is none). The fit's own spread, which can widen a published band, is not used, so the figures are
     /// those of the tables alone.
     /// </summary>
-    public static BandCrossValidation CrossValidate(IReadOnlyList<BacktestReport> runs, string view = "physics", int? minPerModel = null, bool centered = false)
+    public static BandCrossValidation CrossValidate(IReadOnlyList<BacktestReport> runs, string view = "physics", int? minPerModel = null, bool centered = false,
+        ForecastSet set = ForecastSet.First, IReadOnlyList<double>? ageDays = null, int? afterCrossingPerModel = null)
     {
         if (runs.Count < 2)
         {
@@ -175,10 +268,10 @@ public static class BandCalibration
         var (scored, scoreSum) = (0, 0.0);
         for (var i = 0; i < runs.Count; i++)
         {
-            var tables = BandTablePromotion.Of(CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel, centered));
-            var held = FirstForecasts([runs[i]], view).ToList();
+            var tables = BandTablePromotion.Of(CalibrateQuantiles([.. runs.Where((_, k) => k != i)], view, minPerModel, centered, set, ageDays, afterCrossingPerModel));
+            var held = Forecasts([runs[i]], view, set).ToList();
             var (count, covered) = BandTablePromotion.Count(held, tables);
-            widths.AddRange(held.Where(f => !f.Crossed).Select(f => tables(f.Model).Trend is { } t ? t["0.75"] - t["0.25"] : double.NaN));
+            widths.AddRange(held.Where(f => !f.Crossed).Select(f => tables(f.Model, f.AgeDays).Trend is { } t ? t["0.75"] - t["0.25"] : double.NaN));
             var (scores, sum) = BandTablePromotion.IntervalScores(held, tables);
             (scored, scoreSum) = (scored + scores, scoreSum + sum);
 
@@ -200,26 +293,54 @@ public static class BandCalibration
         new[] { "50", "80", "90" }.Select((level, i) => (level, share: n == 0 ? double.NaN : Math.Round((double)covered[i] / n, 3))).ToDictionary(x => x.level, x => x.share);
 
     /// <summary>
-    /// The first forecast of every failure in the runs that carried a trend forecast (Weibull forecasts left out): the log
-    /// error ln(t/P50) from the fit's own P50, or, when the fit said the crossing was already observed, the days to the failure.
+    /// The first forecast of every failure in the runs that carried a trend forecast (Weibull forecasts left out), or with
+    /// <see cref="ForecastSet.Daily"/> every trend forecast its open alerts showed: the log error ln(t/P50) from the fit's
+    /// own P50, or, when the fit said the crossing was already observed, the days to the failure.
     /// </summary>
-    internal static IEnumerable<(string Model, bool Crossed, double Value)> FirstForecasts(IEnumerable<BacktestReport> runs, string view)
+    internal static IEnumerable<ForecastError> Forecasts(IEnumerable<BacktestReport> runs, string view, ForecastSet set = ForecastSet.First)
     {
         foreach (var run in runs)
         {
             foreach (var f in run.Faults)
             {
-                var computed = f.Band.TryGetValue(view, out var band) ? band?.Computed ?? f.FirstAlert.GetValueOrDefault(view) : null;
-                if (f.Failure is null || band is null || computed is null || band.Model.StartsWith("weibull-usage:", StringComparison.Ordinal))
+                if (f.Failure is null)
                 {
                     continue;
                 }
 
-                var at = Ms(computed);
-                double d50 = Ms(band.FitP50 ?? band.P50) - at, t = Ms(f.Failure) - at;
-                if (t > 0)
+                var firstAlert = f.FirstAlert.GetValueOrDefault(view);
+                IEnumerable<(BandDto Band, string Computed)> shown;
+                if (set == ForecastSet.First)
                 {
-                    yield return d50 > 0 ? (ModelId(band.Model), false, Math.Log(t / d50)) : (ModelId(band.Model), true, t / 86_400_000.0);
+                    var computed = f.Band.TryGetValue(view, out var band) ? band?.Computed ?? f.FirstAlert.GetValueOrDefault(view) : null;
+                    shown = band is null || computed is null ? [] : [(band, computed)];
+                }
+                else
+                {
+                    if (f.DailyBands is null)
+                    {
+                        throw new InvalidOperationException($"the report of seed {run.Seed} lists no daily forecasts (written before reports carried them): run twin evaluate on it again");
+                    }
+
+                    shown = f.DailyBands.GetValueOrDefault(view)?.Where(b => b.Computed is not null).Select(b => (b, b.Computed!)) ?? [];
+                }
+
+                foreach (var (band, computed) in shown)
+                {
+                    if (band.Model.StartsWith("weibull-usage:", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    var at = Ms(computed);
+                    double d50 = Ms(band.FitP50 ?? band.P50) - at, t = Ms(f.Failure) - at;
+                    if (t > 0)
+                    {
+                        var key = string.Create(CultureInfo.InvariantCulture, $"{run.Seed}/{f.Id}");
+                        // The age the engine chose the table by; reports written before forecasts carried it: days since the view's first alert.
+                        var age = band.AgeDays ?? (firstAlert is null ? 0 : Math.Max(0, (at - Ms(firstAlert)) / 86_400_000.0));
+                        yield return d50 > 0 ? new ForecastError(key, ModelId(band.Model), false, Math.Log(t / d50), age) : new ForecastError(key, ModelId(band.Model), true, t / 86_400_000.0, age);
+                    }
                 }
             }
         }

@@ -27,10 +27,11 @@ public sealed record BandTableValidation(IReadOnlyList<int> Seeds, BandTableScor
 /// current tables', or the current ones are not calibrated. The interval score is a proper scoring rule, but on its own
 /// it can prefer a band centred well and far too narrow to a calibrated wide one; the calibration check keeps such
 /// tables out. When neither is calibrated, the one closer to the levels (mean |coverage − level| over the three bands)
-/// wins. Both are scored alike, from the fit's own P50 each report carries, without the fit's own spread. Only first
-/// forecasts are read: the later forecasts of the same failures can err differently (per-model tables that passed this
-/// gate held 0.45–0.63 of the daily forecasts at 80 %, docs/models.md round 7), so new tables are also run on validation
-/// seeds (<c>twin evaluate --physics DIR</c>) and their <c>dailyBandCoverage*</c> read before they ship.
+/// wins. Both are scored alike, from the fit's own P50 each report carries, without the fit's own spread. Tables are
+/// read from and judged on the same forecasts (<see cref="BandQuantileCalibration.Set"/>): the first of each failure, or
+/// every forecast an open alert showed (<see cref="ForecastSet.Daily"/>). The later forecasts of a failure can err
+/// differently from its first (per-model tables that passed this gate on first forecasts held 0.45–0.63 of the daily
+/// forecasts at 80 %, docs/models.md round 7).
 /// </summary>
 public static class BandTablePromotion
 {
@@ -40,28 +41,34 @@ public static class BandTablePromotion
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The tables each model id gets: its trend table and its after-crossing table (either may be missing).</summary>
-    public delegate (IReadOnlyDictionary<string, double>? Trend, IReadOnlyDictionary<string, double>? AfterCrossing) TablesFor(string modelId);
+    /// <summary>The tables a model id gets for a forecast of evidence <c>ageDays</c> old: its trend table and its after-crossing table (either may be missing).</summary>
+    public delegate (IReadOnlyDictionary<string, double>? Trend, IReadOnlyDictionary<string, double>? AfterCrossing) TablesFor(string modelId, double ageDays);
 
-    /// <summary>The tables of a calibration: a model's own table, else the pooled one; the pooled after-crossing table.</summary>
+    /// <summary>The tables of a calibration: the one for the evidence's age, else a model's own table, else the pooled one; a model's own after-crossing table, else the pooled one.</summary>
     public static TablesFor Of(BandQuantileCalibration c) =>
-        model => (c.Models?.GetValueOrDefault(model)?.BandQuantiles ?? c.BandQuantiles, c.AfterCrossing?.AfterCrossingDays);
+        (model, age) => (c.ByAge?.LastOrDefault(t => age >= t.FromDays)?.BandQuantiles ?? c.Models?.GetValueOrDefault(model)?.BandQuantiles ?? c.BandQuantiles,
+            c.AfterCrossing?.Models?.GetValueOrDefault(model)?.AfterCrossingDays ?? c.AfterCrossing?.AfterCrossingDays);
 
-    /// <summary>The tables each model of a loaded physics config publishes (the loader's precedence: a model's own, else its file's).</summary>
+    /// <summary>The tables each model of a loaded physics config publishes (the loader's precedence: a model's own, else its file's, for the evidence's age).</summary>
     public static TablesFor Of(PhysicsConfig config)
     {
-        var byModel = config.Modalities.SelectMany(config.For).ToDictionary(m => m.Id, m => (Table(m.BandQuantiles), Table(m.AfterCrossingDays)), StringComparer.Ordinal);
-        return model => byModel.GetValueOrDefault(model);
+        var byModel = config.Modalities.SelectMany(config.For).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        return (model, age) => byModel.GetValueOrDefault(model) is { } m ? (Table(m.BandQuantilesAt(age)), Table(m.AfterCrossingDays)) : default;
     }
 
     /// <summary>Coverage of the first forecasts of <paramref name="runs"/> by <paramref name="tables"/>; a forecast with no table is "now" and outside every band.</summary>
-    public static BandTableScore Score(IEnumerable<BacktestReport> runs, TablesFor tables, string view = "physics", int? calibrationForecasts = null)
+    /// <remarks>
+    /// With <see cref="ForecastSet.Daily"/> the forecasts of one failure are not independent (a few dozen shown days of the
+    /// same fit), so the calibration tolerance counts failures, not forecasts: n and m are then the numbers of failures.
+    /// </remarks>
+    public static BandTableScore Score(IEnumerable<BacktestReport> runs, TablesFor tables, string view = "physics", int? calibrationForecasts = null, ForecastSet set = ForecastSet.First)
     {
-        var forecasts = BandCalibration.FirstForecasts(runs, view).ToList();
+        var forecasts = BandCalibration.Forecasts(runs, view, set).ToList();
         var (n, covered) = Count(forecasts, tables);
         var coverage = Bands.Select((b, i) => (b.Name, Share: n == 0 ? double.NaN : Math.Round((double)covered[i] / n, 3))).ToDictionary(c => c.Name, c => c.Share);
         var inverseM = calibrationForecasts is { } m and > 0 ? 1.0 / m : 0;
-        var calibrated = n > 0 && Bands.Select((b, i) => Math.Abs((double)covered[i] / n - b.Level) <= Z95 * Math.Sqrt(b.Level * (1 - b.Level) * (1.0 / n + inverseM)) + 1e-9).All(ok => ok);
+        var effective = set == ForecastSet.First ? n : forecasts.Select(f => f.Fault).Distinct(StringComparer.Ordinal).Count();
+        var calibrated = n > 0 && Bands.Select((b, i) => Math.Abs((double)covered[i] / n - b.Level) <= Z95 * Math.Sqrt(b.Level * (1 - b.Level) * (1.0 / effective + inverseM)) + 1e-9).All(ok => ok);
         return new BandTableScore(n, coverage, n == 0 ? double.NaN : Math.Round(Bands.Average(b => Math.Abs(coverage[b.Name] - b.Level)), 4),
             IntervalScores(forecasts, tables) is (> 0 and var count, var sum) ? Math.Round(sum / count, 4) : double.NaN, calibrated);
     }
@@ -73,13 +80,13 @@ public static class BandTablePromotion
             : !current.Calibrated && candidate.Distance <= current.Distance;
 
     /// <summary>How many interval scores (a trend forecast and a band, in ln time, over the 50/80/90 % bands) there were and their sum.</summary>
-    internal static (int Count, double Sum) IntervalScores(IEnumerable<(string Model, bool Crossed, double Value)> forecasts, TablesFor tables)
+    internal static (int Count, double Sum) IntervalScores(IEnumerable<ForecastError> forecasts, TablesFor tables)
     {
         double sum = 0;
         var n = 0;
         foreach (var f in forecasts.Where(f => !f.Crossed))
         {
-            if (tables(f.Model).Trend is not { } table)
+            if (tables(f.Model, f.AgeDays).Trend is not { } table)
             {
                 continue;
             }
@@ -98,14 +105,14 @@ public static class BandTablePromotion
     private static string Key(int level) => Analytics.Physics.BandQuantiles.Levels[level].ToString("0.00", CultureInfo.InvariantCulture);
 
     /// <summary>How many of the first forecasts each band (50, 80, 90 %) held, and how many there were.</summary>
-    internal static (int Forecasts, int[] Covered) Count(IEnumerable<(string Model, bool Crossed, double Value)> forecasts, TablesFor tables)
+    internal static (int Forecasts, int[] Covered) Count(IEnumerable<ForecastError> forecasts, TablesFor tables)
     {
         var covered = new int[Bands.Length];
         var n = 0;
         foreach (var f in forecasts)
         {
             n++;
-            var (trend, after) = tables(f.Model);
+            var (trend, after) = tables(f.Model, f.AgeDays);
             if ((f.Crossed ? after : trend) is not { } table)
             {
                 continue;
@@ -130,12 +137,13 @@ public static class BandTablePromotion
             throw new InvalidOperationException($"seed {overlap.Seed} is both a calibration and a validation run: a table cannot be judged on the data it was read from");
         }
 
-        // Both judged against the noise of a table read from as many errors as the candidate's.
-        var cand = Score(validationRuns, Of(candidate), view, candidate.Forecasts);
-        var current = Score(validationRuns, Of(PhysicsConfigLoader.LoadDirectory(configDirectory, catalog)), view, candidate.Forecasts);
+        // Both judged against the noise of a table read from as many errors (failures, for daily forecasts) as the candidate's.
+        var m = candidate.Set == ForecastSet.First ? candidate.Forecasts : candidate.Failures;
+        var cand = Score(validationRuns, Of(candidate), view, m, candidate.Set);
+        var current = Score(validationRuns, Of(PhysicsConfigLoader.LoadDirectory(configDirectory, catalog)), view, m, candidate.Set);
         if (cand.Forecasts == 0)
         {
-            throw new InvalidOperationException("no first forecast of a failure in the validation runs: nothing to judge the tables on");
+            throw new InvalidOperationException($"no {(candidate.Set == ForecastSet.First ? "first" : "daily")} forecast of a failure in the validation runs: nothing to judge the tables on");
         }
 
         var promoted = Better(cand, current);
@@ -154,13 +162,16 @@ public static class BandTablePromotion
     {
         string Seeds(IEnumerable<int> seeds) => string.Join(", ", seeds);
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"twin calibrate-bands --quantiles on {c.Forecasts} trend forecasts of failures, calibration seeds {Seeds(c.Seeds)}; on validation seeds {Seeds(validationSeeds)} its bands held {candidate.Coverage["50"]}/{candidate.Coverage["80"]}/{candidate.Coverage["90"]} of {candidate.Forecasts} first forecasts, interval score {candidate.IntervalScore} (the tables it replaced: {current.Coverage["50"]}/{current.Coverage["80"]}/{current.Coverage["90"]}, {current.IntervalScore})");
+            $"twin calibrate-bands --quantiles{(c.Set == ForecastSet.Daily ? " --forecasts daily" : "")} on {c.Forecasts} {(c.Set == ForecastSet.Daily ? $"daily trend forecasts of {c.Failures}" : "trend forecasts of")} failures, calibration seeds {Seeds(c.Seeds)}; on validation seeds {Seeds(validationSeeds)} its bands held {candidate.Coverage["50"]}/{candidate.Coverage["80"]}/{candidate.Coverage["90"]} of {candidate.Forecasts} {(c.Set == ForecastSet.Daily ? "daily" : "first")} forecasts, interval score {candidate.IntervalScore} (the tables it replaced: {current.Coverage["50"]}/{current.Coverage["80"]}/{current.Coverage["90"]}, {current.IntervalScore})");
         foreach (var file in Directory.EnumerateFiles(configDirectory, "*.json").Order(StringComparer.Ordinal))
         {
             var root = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
-            Set(root, "bandQuantiles", c.BandQuantiles, "bandQuantilesCalibration", note);
+            Set(root, "bandQuantiles", c.BandQuantiles, "bandQuantilesCalibration", c.ByAge is { Count: > 0 } aged
+                ? string.Create(CultureInfo.InvariantCulture, $"the table for evidence younger than {aged[0].FromDays} d, read from the {c.YoungForecasts} {(c.Set == ForecastSet.Daily ? "daily " : "")}trend forecasts of that age; {note}")
+                : note);
+            SetByAge(root, c, note);
             Set(root, "afterCrossingDays", c.AfterCrossing?.AfterCrossingDays, "afterCrossingCalibration",
-                c.AfterCrossing is { } a ? $"days from an observed crossing to the failure, from the {a.Forecasts} first forecasts made after the crossing in the same calibration runs" : null);
+                c.AfterCrossing is { } a ? $"days from an observed crossing to the failure, from the {a.Forecasts} {(c.Set == ForecastSet.Daily ? "daily" : "first")} forecasts made after the crossing in the same calibration runs" : null);
             foreach (var model in root["models"]?.AsArray() ?? [])
             {
                 if (model is JsonObject m && m["law"]?.GetValue<string>() != "weibull-usage" && m["id"]?.GetValue<string>() is { } id)
@@ -168,6 +179,9 @@ public static class BandTablePromotion
                     var own = c.Models?.GetValueOrDefault(id);
                     Set(m, "bandQuantiles", own?.BandQuantiles, "bandQuantilesCalibration",
                         own is null ? null : string.Create(CultureInfo.InvariantCulture, $"this model's own table from its {own.Forecasts} forecasts in the same calibration runs"));
+                    var ownAfter = c.AfterCrossing?.Models?.GetValueOrDefault(id);
+                    Set(m, "afterCrossingDays", ownAfter?.AfterCrossingDays, "afterCrossingCalibration",
+                        ownAfter is null ? null : string.Create(CultureInfo.InvariantCulture, $"this model's own days from an observed crossing to the failure, from its {ownAfter.Forecasts} {(c.Set == ForecastSet.Daily ? "daily" : "first")} forecasts made after the crossing, {ownAfter.Failures} failures, in the same calibration runs"));
                 }
             }
 
@@ -175,6 +189,29 @@ public static class BandTablePromotion
             File.WriteAllText(temp, root.ToJsonString(Indented) + "\n");
             File.Move(temp, file, overwrite: true);
         }
+    }
+
+    private static void SetByAge(JsonObject root, BandQuantileCalibration c, string note)
+    {
+        if (c.ByAge is not { Count: > 0 } aged)
+        {
+            root.Remove("bandQuantilesByAge");
+            root.Remove("bandQuantilesByAgeCalibration");
+            return;
+        }
+
+        var list = new JsonArray();
+        foreach (var t in aged)
+        {
+            var entry = new JsonObject { ["fromDays"] = t.FromDays };
+            Set(entry, "bandQuantiles", t.BandQuantiles, "forecasts", null);
+            entry["forecasts"] = t.Forecasts;
+            list.Add(entry);
+        }
+
+        root["bandQuantilesByAge"] = list;
+        root["bandQuantilesByAgeCalibration"] = string.Create(CultureInfo.InvariantCulture,
+            $"bandQuantiles serves evidence younger than {aged[0].FromDays} d since it began; each table here from its fromDays on (days since the evidence began), read from the {(c.Set == ForecastSet.Daily ? "daily " : "")}forecasts of that age only; {note}");
     }
 
     private static void Set(JsonObject node, string field, IReadOnlyDictionary<string, double>? table, string noteField, string? note)

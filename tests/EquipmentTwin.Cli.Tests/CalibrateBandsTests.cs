@@ -97,9 +97,77 @@ public sealed class CalibrateBandsTests
         Assert.Equal(1, code);
         Assert.Contains("at least two runs", stderr);
 
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--forecasts", "daily");
+        Assert.Equal(2, code);
+        Assert.Contains("--forecasts: only with --quantiles", stderr);
+
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--forecasts", "every");
+        Assert.Equal(2, code);
+        Assert.Contains("every", stderr);
+
+        // Reports written without the daily forecasts say so instead of calibrating on nothing.
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--forecasts", "daily");
+        Assert.Equal(1, code);
+        Assert.Contains("the report of seed 201 lists no daily forecasts", stderr);
+
         (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", Path.Combine(dir.Path, "gone.json"), "--quantiles");
         Assert.Equal(2, code);
         Assert.Contains("gone.json", stderr);
+
+        foreach (var (args, error) in new[]
+        {
+            (new[] { "--age-days", "7" }, "--age-days: only with --quantiles"),
+            (["--quantiles", "--per-model", "10", "--age-days", "7"], "not with --per-model"),
+            (["--quantiles", "--age-days", "30,7"], "--age-days '30,7': needs positive days, rising"),
+            (["--quantiles", "--age-days", "0"], "--age-days '0'"),
+            (["--quantiles", "--age-days", "week"], "--age-days 'week'"),
+        })
+        {
+            (code, _, stderr) = await InProcess.TwinAsync(["calibrate-bands", "--reports", report, .. args]);
+            Assert.Equal(2, code);
+            Assert.Contains(error, stderr);
+        }
+
+        // First forecasts are all of evidence just begun: no table can be read for older evidence.
+        (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--age-days", "7");
+        Assert.Equal(1, code);
+        Assert.Contains("0 forecasts of evidence 7", stderr);
+    }
+
+    [Fact]
+    public async Task Age_days_prints_a_table_for_older_evidence_read_from_the_daily_forecasts_of_that_age()
+    {
+        using var dir = new TempDirectory("cli-calibrate-bands-age");
+        // 30 failures; the alert opens at day 0 and shows a forecast daily for nine days: errors ±0.1 in its first five
+        // days, ±0.6 after.
+        var faults = Enumerable.Range(0, 30).Select(k =>
+        {
+            var shown = Enumerable.Range(0, 10).Select(day =>
+            {
+                var error = (day < 5 ? 0.1 : 0.6) * (2.0 * ((k + day) % 10) / 9 - 1);
+                return new BandDto(At(day + 20), At(day + 20), At(day + 20), "linear:mri-coldhead-stage2", At(day)) { FitP50 = At(day + (50 - day) / Math.Exp(error)) };
+            }).ToList();
+            return new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(50), null,
+                new Dictionary<string, string?> { ["physics"] = At(0) }, new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
+                new Dictionary<string, BandDto?> { ["physics"] = shown[0] })
+            {
+                DailyBands = new Dictionary<string, IReadOnlyList<BandDto>> { ["physics"] = shown },
+            };
+        }).ToList();
+        var path = Path.Combine(dir.Path, "report-201.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new BacktestReport("f", 201, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0)), Json));
+
+        var (code, stdout, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", path, "--quantiles", "--forecasts", "daily", "--age-days", "5");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal(300, root.GetProperty("forecasts").GetInt32());
+        var aged = Assert.Single(root.GetProperty("byAge").EnumerateArray());
+        Assert.Equal(5, aged.GetProperty("fromDays").GetDouble());
+        Assert.Equal(150, aged.GetProperty("forecasts").GetInt32());
+        double Width(JsonElement table) => table.GetProperty("0.95").GetDouble() - table.GetProperty("0.05").GetDouble();
+        Assert.InRange(Width(root.GetProperty("bandQuantiles")), 0.15, 0.25);
+        Assert.InRange(Width(aged.GetProperty("bandQuantiles")), 0.9, 1.5);
     }
 
     [Fact]

@@ -207,20 +207,21 @@ public class BacktestScorerTests
         Assert.Equal([lo, hi], BacktestScorer.CalibratedRange(n, level));
 
     [Fact]
-    public void A_published_band_carries_the_fits_own_median_and_spread_into_the_report()
+    public void A_published_band_carries_the_fits_own_median_and_spread_and_its_evidences_age_into_the_report()
     {
         var book = new AlertBook("fused", new FusionOptions());
-        var published = Band(20, 25, 32, 60) with { Parameters = new Dictionary<string, double> { ["fit_p50_days"] = 10, ["fit_log_sd"] = 0.12346 } };
+        var published = Band(20, 25, 32, 60) with { Parameters = new Dictionary<string, double> { ["fit_p50_days"] = 10, ["fit_log_sd"] = 0.12346, ["evidence_age_days"] = 3.25 } };
         Raise(book, "m1", "cold_head", 20, published);
         Raise(book, "m2", "cold_head", 20, Band(20, 30, 40, 60));
 
         var s = Score([Mri("m1"), Mri("m2")], [Machine("f1", "m1", "cold_head", 10, 40, 41), Machine("f2", "m2", "cold_head", 10, 40, 41)], book);
 
         var b = s.Faults.Single(f => f.Id == "f1").Band["fused"]!;
-        Assert.Equal((At(30), 0.1235), (b.FitP50, b.FitLogSd));
+        Assert.Equal((At(30), 0.1235, 3.25), (b.FitP50, b.FitLogSd, b.AgeDays));
         var own = s.Faults.Single(f => f.Id == "f2").Band["fused"]!;
         Assert.Null(own.FitP50);
         Assert.Null(own.FitLogSd);
+        Assert.Null(own.AgeDays);
     }
 
     [Fact]
@@ -281,6 +282,11 @@ public class BacktestScorerTests
         Assert.Equal(3, e.DailyForecasts);
         Assert.Equal((Math.Round(1 / 3.0, 4), Math.Round(2 / 3.0, 4)), (e.DailyBandCoverage50!.Value, e.DailyBandCoverage80!.Value));
         Assert.Equal((0, 1), (e.BandCoverage50, e.BandCoverage80));
+
+        // The fault lists the three scored forecasts in the order shown, each with when it was computed.
+        var shown = s.Faults.Single().DailyBands!["fused"];
+        Assert.Equal([At(40), At(50), At(37)], shown.Select(b => b.P50));
+        Assert.Equal([At(20), At(30), At(35)], shown.Select(b => b.Computed));
     }
 
     [Fact]

@@ -293,8 +293,9 @@ public class BandQuantileCalibrationTests
         var table = BandQuantiles.FromOffsets(BandQuantiles.Levels.Select(l => late.BandQuantiles[l.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)]).ToArray());
         foreach (var modality in shipped.Modalities)
         {
-            static string Rest(PhysicsModel m) => $"{m with { BandQuantiles = null, AfterCrossingDays = null }} {string.Join(",", m.Codes)} {string.Join(",", m.ResetCodes)} {string.Join(",", m.ResetComponents)}";
+            static string Rest(PhysicsModel m) => $"{m with { BandQuantiles = null, AfterCrossingDays = null, LaterBandQuantiles = [] }} {string.Join(",", m.Codes)} {string.Join(",", m.ResetCodes)} {string.Join(",", m.ResetComponents)}";
             Assert.Equal(shipped.For(modality).Select(Rest), loaded.For(modality).Select(Rest));
+            Assert.All(loaded.For(modality), m => Assert.Empty(m.LaterBandQuantiles)); // a table without ages replaces the shipped tables by age
             Assert.All(loaded.For(modality), m => Assert.Equal(m.Law == PhysicsLaw.WeibullUsage ? null : table, m.BandQuantiles));
 
             // It was judged without an after-crossing table (its runs had no crossed forecast), and is written so.
@@ -338,6 +339,132 @@ public class BandQuantileCalibrationTests
         Assert.True(refused.Candidate.IntervalScore < refused.Current.IntervalScore);
         Assert.True(refused.Candidate.Coverage["80"] < 0.3);
         Assert.Equal(refused.Current.IntervalScore, BandTablePromotion.Score(validation, BandTablePromotion.Of(PhysicsConfigLoader.LoadDirectory(config.Path, catalog))).IntervalScore);
+    }
+
+    /// <summary>
+    /// A report of <paramref name="n"/> failures, each 10·e^e days after its first forecast (errors spread 0.2), whose open
+    /// alert then showed <paramref name="later"/> more daily forecasts, each with an error spread <paramref name="laterSd"/>.
+    /// </summary>
+    private static BacktestReport WithDaily(int n, int later, double laterSd, int seed) => WithDaily(n, later, _ => laterSd, seed);
+
+    /// <summary>As above, with the later forecasts' spread a function of their age (days since the first forecast, which opened the alert at day 0).</summary>
+    private static BacktestReport WithDaily(int n, int later, Func<double, double> laterSd, int seed, string model = "linear:m")
+    {
+        var first = Normal(n, 0, 0.2, seed).ToArray();
+        var rest = Normal(n * later, 0, 1, seed + 1000).ToArray();
+        var faults = first.Select((e, k) =>
+        {
+            var failure = 10 * Math.Exp(e);
+            var shown = new List<BandDto> { new(At(5), At(10), At(20), model, At(0)) };
+            for (var j = 0; j < later; j++)
+            {
+                var computed = failure * (j + 1) / (later + 1);
+                var p50 = computed + (failure - computed) / Math.Exp(laterSd(computed) * rest[k * later + j]);
+                shown.Add(new BandDto(At(p50), At(p50), At(p50), model, At(computed)));
+            }
+
+            return new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(failure), null,
+                new Dictionary<string, string?> { ["physics"] = At(0) }, new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
+                new Dictionary<string, BandDto?> { ["physics"] = shown[0] })
+            {
+                DailyBands = new Dictionary<string, IReadOnlyList<BandDto>> { ["physics"] = shown },
+            };
+        }).ToList();
+        return new BacktestReport("f", seed, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0));
+    }
+
+    [Fact]
+    public void Tables_read_from_daily_forecasts_hold_the_later_forecasts_that_tables_read_from_first_forecasts_miss()
+    {
+        using var config = ShippedConfigCopy();
+        var catalog = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
+        // First forecasts err by a spread of 0.2, the eight later ones of each failure by 0.8.
+        var calibration = new[] { WithDaily(40, 8, 0.8, 1), WithDaily(40, 8, 0.8, 2) };
+        var validation = new[] { WithDaily(40, 8, 0.8, 3), WithDaily(40, 8, 0.8, 4) };
+
+        var first = BandCalibration.CalibrateQuantiles(calibration);
+        var daily = BandCalibration.CalibrateQuantiles(calibration, set: ForecastSet.Daily);
+        Assert.Equal((80, 80, ForecastSet.First), (first.Forecasts, first.Failures, first.Set));
+        Assert.Equal((720, 80, ForecastSet.Daily), (daily.Forecasts, daily.Failures, daily.Set));
+
+        // Scored on the validation runs' daily forecasts, the first-forecast table is far too narrow and the daily one holds.
+        var onFirst = BandTablePromotion.Score(validation, BandTablePromotion.Of(first), set: ForecastSet.Daily);
+        var onDaily = BandTablePromotion.Score(validation, BandTablePromotion.Of(daily), set: ForecastSet.Daily);
+        Assert.Equal(720, onDaily.Forecasts);
+        Assert.True(onFirst.Coverage["80"] < 0.5, $"{onFirst}");
+        Assert.InRange(onDaily.Coverage["80"], 0.74, 0.86);
+        Assert.InRange(onDaily.Coverage["50"], 0.42, 0.58);
+
+        // The gate judges a daily candidate on daily forecasts, with a tolerance counted in failures: it replaces the shipped
+        // table, and the note it writes says which forecasts it rests on.
+        var gate = BandTablePromotion.Validate(daily, config.Path, catalog, validation, write: true);
+        Assert.True(gate.Promoted && gate.Candidate.Calibrated, $"{gate.Candidate}");
+        Assert.Equal(720, gate.Candidate.Forecasts);
+        Assert.Contains("--forecasts daily on 720 daily trend forecasts of 80 failures", File.ReadAllText(Path.Combine(config.Path, "mri.json")), StringComparison.Ordinal);
+
+        // Leave-one-seed-out reads the held-out run's daily forecasts too.
+        Assert.Equal(1440, BandCalibration.CrossValidate([.. calibration, .. validation], set: ForecastSet.Daily).Forecasts);
+
+        // Reports without daily forecasts cannot calibrate on them.
+        var old = Report(Errors(30, 7), 207);
+        var ex = Assert.Throws<InvalidOperationException>(() => BandCalibration.CalibrateQuantiles([old], set: ForecastSet.Daily));
+        Assert.Contains("no daily forecasts", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tables_by_age_hold_forecasts_whose_errors_grow_with_the_age_of_their_evidence_more_sharply_than_one_table()
+    {
+        using var config = ShippedConfigCopy();
+        var catalog = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
+        // Forecasts made in the alert's first five days err by a spread of 0.2, later ones by 0.8.
+        static double Spread(double age) => age < 5 ? 0.2 : 0.8;
+        const string coldHead = "onset-exponential:mri-coldhead-stage2";
+        var calibration = new[] { WithDaily(60, 8, Spread, 1, coldHead), WithDaily(60, 8, Spread, 2, coldHead) };
+        var validation = new[] { WithDaily(60, 8, Spread, 3, coldHead), WithDaily(60, 8, Spread, 4, coldHead) };
+
+        var one = BandCalibration.CalibrateQuantiles(calibration, set: ForecastSet.Daily);
+        var byAge = BandCalibration.CalibrateQuantiles(calibration, set: ForecastSet.Daily, ageDays: [5]);
+        var aged = Assert.Single(byAge.ByAge!);
+        Assert.Equal(5, aged.FromDays);
+        Assert.InRange(aged.Forecasts, 100, byAge.Forecasts - 100); // both ages hold a good share of the 960 forecasts
+        Assert.True(aged.BandQuantiles["0.90"] - aged.BandQuantiles["0.10"] > 2.5 * (byAge.BandQuantiles["0.90"] - byAge.BandQuantiles["0.10"]), "the older forecasts' band is wider");
+
+        // Both hold their levels on the validation runs; the tables by age are sharper.
+        var scoreOne = BandTablePromotion.Score(validation, BandTablePromotion.Of(one), set: ForecastSet.Daily);
+        var scoreByAge = BandTablePromotion.Score(validation, BandTablePromotion.Of(byAge), set: ForecastSet.Daily);
+        Assert.True(scoreOne.Calibrated && scoreByAge.Calibrated, $"{scoreOne} {scoreByAge}");
+        Assert.True(scoreByAge.IntervalScore < 0.95 * scoreOne.IntervalScore, $"{scoreByAge.IntervalScore} vs {scoreOne.IntervalScore}");
+
+        // Promoted, written as bandQuantilesByAge, loaded back by the engine's loader and scored the same from there.
+        var gate = BandTablePromotion.Validate(byAge, config.Path, catalog, validation, write: true);
+        Assert.True(gate.Promoted, $"{gate}");
+        var loaded = PhysicsConfigLoader.LoadDirectory(config.Path, catalog);
+        Assert.Equal(5, Assert.Single(loaded.For(Modality.Mri).Single(m => m.Id == "mri-coldhead-stage2").LaterBandQuantiles).FromDays);
+        Assert.Equal(scoreByAge.IntervalScore, BandTablePromotion.Score(validation, BandTablePromotion.Of(loaded), set: ForecastSet.Daily).IntervalScore, 3);
+        Assert.Contains("bandQuantilesByAgeCalibration", File.ReadAllText(Path.Combine(config.Path, "ct.json")), StringComparison.Ordinal);
+
+        // A later table without ages removes them again (the gate would not promote this one: it is less sharp).
+        Assert.False(BandTablePromotion.Validate(one, config.Path, catalog, validation, write: false).Promoted);
+        BandTablePromotion.Write(one, config.Path, [301], scoreOne, scoreByAge);
+        Assert.DoesNotContain("bandQuantilesByAge", File.ReadAllText(Path.Combine(config.Path, "ct.json")), StringComparison.Ordinal);
+
+        // Bands that carry the age the engine chose their table by are read by that age, not by the days since the first alert.
+        static BacktestReport Carried(BacktestReport r) => r with
+        {
+            Faults = [.. r.Faults.Select(f => f with
+            {
+                FirstAlert = new Dictionary<string, string?>(),
+                DailyBands = f.DailyBands!.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<BandDto>)[.. kv.Value.Select(b => b with { AgeDays = (DateTimeOffset.Parse(b.Computed!, System.Globalization.CultureInfo.InvariantCulture) - T0).TotalDays })]),
+            })],
+        };
+        var carried = BandCalibration.CalibrateQuantiles([.. calibration.Select(Carried)], set: ForecastSet.Daily, ageDays: [5]);
+        Assert.Equal(aged.BandQuantiles, Assert.Single(carried.ByAge!).BandQuantiles);
+
+        // Too few forecasts of an age, and ages with tables per model, are refused.
+        var ex = Assert.Throws<InvalidOperationException>(() => BandCalibration.CalibrateQuantiles(calibration, set: ForecastSet.Daily, ageDays: [5, 500]));
+        Assert.Contains("forecasts of evidence 500", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => BandCalibration.CalibrateQuantiles(calibration, minPerModel: 10, set: ForecastSet.Daily, ageDays: [5]));
+        Assert.Throws<ArgumentException>(() => BandCalibration.CalibrateQuantiles(calibration, set: ForecastSet.Daily, ageDays: [5, 5]));
     }
 
     [Fact]

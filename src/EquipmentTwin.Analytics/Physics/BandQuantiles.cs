@@ -50,3 +50,9 @@ public sealed record BandQuantiles(double Q05, double Q10, double Q25, double Q5
     public static double FitLogSd(CrossingBand band, double modelSpread) =>
         Math.Sqrt(Math.Max(0, band.LogSd * band.LogSd - modelSpread * modelSpread));
 }
+
+/// <summary>
+/// A band table for the forecasts of evidence at least <paramref name="FromDays"/> old (days since the model's evidence
+/// began): a fit made weeks into a fault errs differently from the one that opened it (docs/models-physics.md, round 8).
+/// </summary>
+public sealed record AgedBandQuantiles(double FromDays, BandQuantiles Table);

@@ -86,6 +86,7 @@ public static class PhysicsConfigLoader
         var modalityCatalog = catalog.Find(modality)
             ?? throw new PhysicsConfigException($"{file}: field 'modality': no catalog for '{modality.ToWire()}'");
 
+        var later = LaterTables(file, doc);
         var models = new List<PhysicsModel>();
         foreach (var (entry, i) in (doc.Models ?? []).Select((m, i) => (m, i)))
         {
@@ -98,6 +99,7 @@ public static class PhysicsConfigLoader
             model = model with
             {
                 BandQuantiles = ModelTable(file, model, entry.BandQuantiles, doc.BandQuantiles, "bandQuantiles", "a weibull-usage model takes its quantiles from its survival law"),
+                LaterBandQuantiles = entry.BandQuantiles is null && model.Law != PhysicsLaw.WeibullUsage ? later : [],
                 AfterCrossingDays = ModelTable(file, model, entry.AfterCrossingDays, doc.AfterCrossingDays, "afterCrossingDays", "a weibull-usage model has no threshold to cross",
                     t => t.Offsets.Any(d => d < 0) ? "days after a crossing cannot be negative" : null),
             };
@@ -345,6 +347,43 @@ public static class PhysicsConfigLoader
         return problem?.Invoke(quantiles) is { } message ? throw new PhysicsConfigException($"{where}: field '{field}': {message}") : quantiles;
     }
 
+    /// <summary>
+    /// The file's <c>bandQuantilesByAge</c>: tables for older evidence, each from <c>fromDays</c> on (positive, rising); they
+    /// extend the file's <c>bandQuantiles</c>, so they need it, and serve the models that take it.
+    /// </summary>
+    private static IReadOnlyList<AgedBandQuantiles> LaterTables(string file, ConfigFile doc)
+    {
+        if (doc.BandQuantilesByAge is not { } entries)
+        {
+            return [];
+        }
+
+        if (doc.BandQuantiles is null && entries.Count > 0)
+        {
+            throw new PhysicsConfigException($"{file}: field 'bandQuantilesByAge': needs the file's 'bandQuantiles' for the youngest evidence");
+        }
+
+        var tables = new List<AgedBandQuantiles>();
+        foreach (var (entry, i) in entries.Select((e, i) => (e, i)))
+        {
+            var field = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bandQuantilesByAge[{i}]");
+            if (entry.FromDays is not { } from || !double.IsFinite(from) || from <= 0)
+            {
+                throw new PhysicsConfigException($"{file}: field '{field}.fromDays': needs a positive number of days since the evidence began");
+            }
+
+            if (tables.Count > 0 && from <= tables[^1].FromDays)
+            {
+                throw new PhysicsConfigException($"{file}: field '{field}.fromDays': must be later than the table before it ({tables[^1].FromDays.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+            }
+
+            var table = entry.BandQuantiles ?? throw new PhysicsConfigException($"{file}: field '{field}.bandQuantiles': required");
+            tables.Add(new AgedBandQuantiles(from, ReadQuantiles(file, table, field + ".bandQuantiles")));
+        }
+
+        return tables;
+    }
+
     private static BandQuantiles ReadQuantiles(string file, Dictionary<string, double> table, string field)
     {
         var offsets = new double[BandQuantiles.Levels.Length];
@@ -382,6 +421,12 @@ public static class PhysicsConfigLoader
         /// <summary>How <see cref="BandQuantiles"/> was calibrated (free text).</summary>
         public JsonElement? BandQuantilesCalibration { get; set; }
 
+        /// <summary>Tables for older evidence, each from its <c>fromDays</c> on (twin calibrate-bands --quantiles --age-days).</summary>
+        public List<AgedTableFile>? BandQuantilesByAge { get; set; }
+
+        /// <summary>How <see cref="BandQuantilesByAge"/> was calibrated (free text).</summary>
+        public JsonElement? BandQuantilesByAgeCalibration { get; set; }
+
         /// <summary>Days from an observed crossing to the failure, keyed "0.05" … "0.95" (twin calibrate-bands --quantiles).</summary>
         public Dictionary<string, double>? AfterCrossingDays { get; set; }
 
@@ -389,6 +434,15 @@ public static class PhysicsConfigLoader
         public JsonElement? AfterCrossingCalibration { get; set; }
 
         public List<ModelFile>? Models { get; set; }
+    }
+
+    private sealed class AgedTableFile
+    {
+        public double? FromDays { get; set; }
+        public Dictionary<string, double>? BandQuantiles { get; set; }
+
+        /// <summary>How many calibration forecasts the table was read from (information only).</summary>
+        public int? Forecasts { get; set; }
     }
 
     private sealed class ModelFile

@@ -139,16 +139,18 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
             p.Points,
             nowMs);
         // The published quantiles come from a calibrated table when the model has one: the per-quantile offsets from the
-        // fit's P50, or, once the crossing is observed, the days after such crossings. Alerting, severity and confidence
+        // fit's P50 (the table for the evidence's age), or, once the crossing is observed, the days after such crossings. Alerting, severity and confidence
         // still use the fit.
         var fitLogSd = BandQuantiles.FitLogSd(b, m.ModelSpread);
-        var published = m.BandQuantiles is { } table && b.LogSd > 0 && b.P50 > 0 && !p.Crossed ? table.Apply(b.P50, fitLogSd)
+        var ageDays = (nowMs - s.SinceMs.Value) / PhysicsModelEvaluator.DayMs;
+        var published = m.BandQuantilesAt(ageDays) is { } table && b.LogSd > 0 && b.P50 > 0 && !p.Crossed ? table.Apply(b.P50, fitLogSd)
             : p.Crossed && m.AfterCrossingDays is { } after ? after.AfterCrossing()
             : null;
         var (p10, p50, p90) = (b.P10, b.P50, b.P90);
         if (published is { } q)
         {
-            var parameters = new Dictionary<string, double>(p.Parameters) { ["fit_p50_days"] = b.P50, ["fit_log_sd"] = fitLogSd }; // P50 0 when crossed
+            // P50 0 when crossed; the evidence's age chose the table.
+            var parameters = new Dictionary<string, double>(p.Parameters) { ["fit_p50_days"] = b.P50, ["fit_log_sd"] = fitLogSd, ["evidence_age_days"] = Math.Round(ageDays, 4) };
             forecast = forecast with { Parameters = parameters, P05Ms = At(q[0]), P10Ms = At(q[1]), P25Ms = At(q[2]), P50Ms = At(q[3]), P75Ms = At(q[4]), P90Ms = At(q[5]), P95Ms = At(q[6]) };
             (p10, p50, p90) = (q[1], q[3], q[5]);
         }

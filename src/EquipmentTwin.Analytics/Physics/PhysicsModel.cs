@@ -54,6 +54,16 @@ public sealed record PhysicsModel
     public BandQuantiles? BandQuantiles { get; init; }
 
     /// <summary>
+    /// Tables that replace <see cref="BandQuantiles"/> once the evidence is older, in rising <see cref="AgedBandQuantiles.FromDays"/>;
+    /// empty when one table serves every forecast.
+    /// </summary>
+    public IReadOnlyList<AgedBandQuantiles> LaterBandQuantiles { get; init; } = [];
+
+    /// <summary>The trend table for a forecast of evidence <paramref name="ageDays"/> old: the last later table it has reached, else <see cref="BandQuantiles"/>.</summary>
+    public BandQuantiles? BandQuantilesAt(double ageDays) =>
+        LaterBandQuantiles.LastOrDefault(t => ageDays >= t.FromDays)?.Table ?? BandQuantiles;
+
+    /// <summary>
     /// Calibrated days from an observed crossing of the threshold to the failure, at the 5/10/25/50/75/90/95 % levels
     /// (<see cref="Physics.BandQuantiles.AfterCrossing"/>): an alarm limit is crossed before the unit fails, so a crossed
     /// forecast publishes these instead of a band at "now".

@@ -23,19 +23,27 @@ public static class CalibrateBandsCommand
         };
         var leaveOneOut = new Option<bool>("--leave-one-out")
         {
-            Description = "with --quantiles: instead of the tables, hold out each report in turn, calibrate on the others and print how many of the held-out first forecasts each band held",
+            Description = "with --quantiles: instead of the tables, hold out each report in turn, calibrate on the others and print how many of the held-out forecasts (first or daily, --forecasts) each band held",
         };
         var validate = new Option<string>("--validate")
         {
-            Description = "with --quantiles: backtest reports of validation seeds, comma-separated; scores the new tables and the current ones (--config) on their first forecasts",
+            Description = "with --quantiles: backtest reports of validation seeds, comma-separated; scores the new tables and the current ones (--config) on their forecasts (first or daily, --forecasts)",
             HelpName = "C.json,D.json",
         };
+        var forecasts = CliOptions.Text("--forecasts", "with --quantiles: which forecasts of each failure the tables are read from, checked and judged on: the first its alert carried, or every one an open alert showed, sampled daily (reports from twin evaluate list them)", "first", "SET", "first", "daily");
+        var ageDays = new Option<string>("--age-days")
+        {
+            Description = "with --quantiles, not with --per-model: also one table per age of the evidence (days since it began), each from its age to the next, read from the forecasts of that age only; the bandQuantiles table serves the youngest (bandQuantilesByAge in config/physics)",
+            HelpName = "A,B",
+        };
+        CliOptions.Check(ageDays, text => text is null || ParseAges(text) is not null ? null : $"--age-days '{text}': needs positive days, rising, comma-separated (e.g. 7,30)");
+        var afterPerModel = CliOptions.OptionalInt("--after-crossing-per-model", "with --quantiles: also an after-crossing table of its own for each physics model whose crossed forecasts come from at least N failures (the afterCrossingDays of its entry in config/physics); the pooled table is then read from the other models", min: 3);
         var config = CliOptions.ExistingDirectory("--config", "physics config folder holding the current tables (default config/physics beside the program)");
         var catalog = CliOptions.ExistingDirectory("--catalog", "signal catalogs folder the --config models refer to (default seeds/catalog beside the program)");
         var write = new Option<bool>("--write") { Description = "with --validate: write the new tables into --config when they validate at least as well: calibrated on the validation forecasts, with a mean interval score no higher than the current ones' (or the current ones are not calibrated)" };
         var command = new Command("calibrate-bands", "Split-conformal model-form spread of the physics bands from backtests of calibration seeds; prints it as JSON.")
         {
-            reports, spreadUsed, view, quantiles, perModel, centered, leaveOneOut, validate, config, catalog, write,
+            reports, spreadUsed, view, quantiles, perModel, centered, leaveOneOut, validate, forecasts, ageDays, afterPerModel, config, catalog, write,
         };
         command.Validators.Add(r =>
         {
@@ -59,6 +67,21 @@ public static class CalibrateBandsCommand
                 r.AddError("--validate: only with --quantiles, and not with --leave-one-out");
             }
 
+            if (r.GetResult(forecasts) is { Implicit: false } && !r.GetValue(quantiles))
+            {
+                r.AddError("--forecasts: only with --quantiles");
+            }
+
+            if (r.GetResult(ageDays) is not null && (!r.GetValue(quantiles) || r.GetResult(perModel) is not null))
+            {
+                r.AddError("--age-days: only with --quantiles, and not with --per-model (tables by age are pooled over models)");
+            }
+
+            if (r.GetResult(afterPerModel) is not null && !r.GetValue(quantiles))
+            {
+                r.AddError("--after-crossing-per-model: only with --quantiles");
+            }
+
             if (r.GetValue(write) && r.GetResult(validate) is null)
             {
                 r.AddError("--write: only with --validate (new tables are written only when they validate at least as well)");
@@ -66,25 +89,29 @@ public static class CalibrateBandsCommand
         });
         command.SetAction(p =>
         {
+            var set = p.GetValue(forecasts) == "daily" ? ForecastSet.Daily : ForecastSet.First;
+            var ages = p.GetValue(ageDays) is { } text ? ParseAges(text) : null;
+            var after = p.GetValue(afterPerModel);
             if (p.GetValue(validate) is { } validation)
             {
                 return Validate(p.GetValue(reports)!, validation, p.GetValue(config) ?? FleetFiles.BesideProgram("config", "physics"),
-                    p.GetValue(catalog) ?? FleetFiles.BesideProgram("seeds", "catalog"), p.GetValue(write), p.GetValue(view)!, p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(centered));
+                    p.GetValue(catalog) ?? FleetFiles.BesideProgram("seeds", "catalog"), p.GetValue(write), p.GetValue(view)!, p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(centered), set, ages, after);
             }
 
-            return Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut), p.GetValue(centered));
+            return Run(p.GetValue(reports)!, p.GetValue(spreadUsed), p.GetValue(view)!, p.GetValue(quantiles), p.GetValue(perModel), p.InvocationConfiguration.Output, p.GetValue(leaveOneOut), p.GetValue(centered), set, ages, after);
         });
         return command;
     }
 
     /// <summary>Calibrates new tables, scores them and the current ones on validation runs, and writes them when they validate at least as well.</summary>
-    public static int Validate(string reportPaths, string validationPaths, string configDirectory, string catalogDirectory, bool write, string view, int? perModel, TextWriter output, bool centered = false)
+    public static int Validate(string reportPaths, string validationPaths, string configDirectory, string catalogDirectory, bool write, string view, int? perModel, TextWriter output, bool centered = false,
+        ForecastSet set = ForecastSet.First, IReadOnlyList<double>? ageDays = null, int? afterCrossingPerModel = null)
     {
         var calibration = Read(reportPaths, "--reports");
         var validation = Read(validationPaths, "--validate");
         try
         {
-            var candidate = BandCalibration.CalibrateQuantiles(calibration, view, perModel, centered);
+            var candidate = BandCalibration.CalibrateQuantiles(calibration, view, perModel, centered, set, ageDays, afterCrossingPerModel);
             var result = BandTablePromotion.Validate(candidate, configDirectory, Core.Catalog.SignalCatalog.LoadDirectory(catalogDirectory), validation, write, view);
             output.WriteLine(JsonSerializer.Serialize(new { tables = candidate, validation = result }, Json));
             return ExitCodes.Ok;
@@ -111,7 +138,25 @@ public static class CalibrateBandsCommand
         return reports;
     }
 
-    public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false, int? perModel = null, TextWriter? output = null, bool leaveOneOut = false, bool centered = false)
+    /// <summary>"7,30" as rising positive days, or null when it is not that.</summary>
+    public static IReadOnlyList<double>? ParseAges(string text)
+    {
+        var ages = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var a) || !double.IsFinite(a) || a <= 0 || (ages.Count > 0 && a <= ages[^1]))
+            {
+                return null;
+            }
+
+            ages.Add(a);
+        }
+
+        return ages;
+    }
+
+    public static int Run(string reportPaths, double? spreadUsed, string view, bool quantiles = false, int? perModel = null, TextWriter? output = null, bool leaveOneOut = false, bool centered = false,
+        ForecastSet set = ForecastSet.First, IReadOnlyList<double>? ageDays = null, int? afterCrossingPerModel = null)
     {
         output ??= Console.Out;
         var reports = Read(reportPaths, "--reports");
@@ -121,8 +166,8 @@ public static class CalibrateBandsCommand
             try
             {
                 output.WriteLine(leaveOneOut
-                    ? JsonSerializer.Serialize(BandCalibration.CrossValidate(reports, view, perModel, centered), Json)
-                    : JsonSerializer.Serialize(BandCalibration.CalibrateQuantiles(reports, view, perModel, centered), Json));
+                    ? JsonSerializer.Serialize(BandCalibration.CrossValidate(reports, view, perModel, centered, set, ageDays, afterCrossingPerModel), Json)
+                    : JsonSerializer.Serialize(BandCalibration.CalibrateQuantiles(reports, view, perModel, centered, set, ageDays, afterCrossingPerModel), Json));
                 return ExitCodes.Ok;
             }
             catch (InvalidOperationException ex)

@@ -75,6 +75,52 @@ public class PhysicsConfigLoaderTests
     }
 
     [Fact]
+    public void Tables_by_age_extend_the_files_table_for_older_evidence_and_leave_a_models_own_table_alone()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "mri.json");
+        const string young = "\"0.05\": -1.0, \"0.10\": -0.8, \"0.25\": -0.1, \"0.50\": 0.2, \"0.75\": 1.6, \"0.90\": 2.0, \"0.95\": 2.1";
+        const string week = "\"0.05\": -0.9, \"0.10\": -0.5, \"0.25\": -0.2, \"0.50\": 0, \"0.75\": 0.1, \"0.90\": 0.6, \"0.95\": 1.8";
+        const string month = "\"0.05\": -0.3, \"0.10\": -0.2, \"0.25\": -0.05, \"0.50\": 0, \"0.75\": 0.05, \"0.90\": 0.1, \"0.95\": 0.2";
+        string File_(string aged, string own = "") =>
+            $$"""{ "modality": "mri", "bandQuantiles": { {{young}} }, "bandQuantilesByAge": [ {{aged}} ], "models": [ {{Entry(own)}}, {{Entry("").Replace("\"helium\"", "\"helium-2\"", StringComparison.Ordinal)}} ] }""";
+        var aged = $$"""{ "fromDays": 7, "bandQuantiles": { {{week}} }, "forecasts": 500 }, { "fromDays": 30, "bandQuantiles": { {{month}} } }""";
+
+        File.WriteAllText(file, File_(aged));
+        var helium = PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog).For(Modality.Mri).Single(m => m.Id == "helium");
+        Assert.Equal([7.0, 30.0], helium.LaterBandQuantiles.Select(t => t.FromDays));
+        Assert.Equal(0.2, helium.BandQuantilesAt(0)!.Q50);
+        Assert.Equal(0.2, helium.BandQuantilesAt(6.99)!.Q50);
+        Assert.Equal(0.6, helium.BandQuantilesAt(7)!.Q90);
+        Assert.Equal(0.1, helium.BandQuantilesAt(29)!.Q75);
+        Assert.Equal(0.2, helium.BandQuantilesAt(400)!.Q95);
+
+        // A model with its own table keeps it at every age.
+        File.WriteAllText(file, File_(aged, $"\"bandQuantiles\": {{ {month.Replace("-0.3", "-0.4", StringComparison.Ordinal)} }}"));
+        var models = PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog).For(Modality.Mri);
+        Assert.Empty(models.Single(m => m.Id == "helium").LaterBandQuantiles);
+        Assert.Equal(-0.4, models.Single(m => m.Id == "helium").BandQuantilesAt(100)!.Q05);
+        Assert.Equal(-0.3, models.Single(m => m.Id == "helium-2").BandQuantilesAt(100)!.Q05);
+
+        foreach (var (bad, problem) in new[]
+        {
+            ($$"""{ "fromDays": 30, "bandQuantiles": { {{week}} } }, { "fromDays": 7, "bandQuantiles": { {{month}} } }""", "field 'bandQuantilesByAge[1].fromDays': must be later than the table before it (30)"),
+            ($$"""{ "fromDays": 0, "bandQuantiles": { {{week}} } }""", "field 'bandQuantilesByAge[0].fromDays': needs a positive number of days"),
+            ("""{ "fromDays": 7 }""", "field 'bandQuantilesByAge[0].bandQuantiles': required"),
+            ($$"""{ "fromDays": 7, "bandQuantiles": { {{week.Replace("\"0.95\": 1.8", "\"0.95\": 0.5", StringComparison.Ordinal)}} } }""", "field 'bandQuantilesByAge[0].bandQuantiles': offsets must rise"),
+        })
+        {
+            File.WriteAllText(file, File_(bad));
+            var ex = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+            Assert.Contains(problem, ex.Message);
+        }
+
+        File.WriteAllText(file, $$"""{ "modality": "mri", "bandQuantilesByAge": [ {{aged}} ], "models": [ {{Entry("")}} ] }""");
+        var none = Assert.Throws<PhysicsConfigException>(() => PhysicsConfigLoader.LoadDirectory(dir.Path, Synthetic.Catalog));
+        Assert.Contains("field 'bandQuantilesByAge': needs the file's 'bandQuantiles'", none.Message);
+    }
+
+    [Fact]
     public void After_crossing_days_are_read_per_file_and_per_model_and_negative_days_are_rejected()
     {
         using var dir = new TempDirectory();

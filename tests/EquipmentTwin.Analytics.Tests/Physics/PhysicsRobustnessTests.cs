@@ -187,6 +187,41 @@ public class PhysicsRobustnessTests
     }
 
     [Fact]
+    public void Evidence_that_has_lasted_publishes_the_table_for_its_age()
+    {
+        var model = Synthetic.Model("mri-coldhead-stage2", Modality.Mri) with
+        {
+            AfterCrossingDays = null,
+            BandQuantiles = new BandQuantiles(-3, -2.5, -2, 0, 2, 2.5, 3),
+            LaterBandQuantiles = [new AgedBandQuantiles(4, new BandQuantiles(-1.5, -1.2, -1, 0, 1, 1.2, 1.5))],
+        };
+        var device = Synthetic.Device(Modality.Mri, Synthetic.Config(Modality.Mri, model));
+        double HalfWidth50(Forecast f) => Math.Log(Synthetic.DaysAhead(f, f.P75Ms!.Value) / Synthetic.DaysAhead(f, f.P50Ms));
+
+        // 4.6 K is crossed on day 30; evidence opens once the trend is significant and its P50 within the model's horizon.
+        var signal = Synthetic.Signal("coldhead_stage2_k", 0, 40, 12, d => 4.3 + 0.01 * d, 0.01, new Random(73)).ToList();
+        IEnumerable<LogRecord> Days(int from, int to) => signal.Where(r => r.TimestampMs >= Synthetic.Day(from) && r.TimestampMs < Synthetic.Day(to));
+        var day = 0;
+        Evidence? opened = null;
+        while (opened is null && day < 20)
+        {
+            Synthetic.Run(device, Days(day, day + 1), ++day);
+            opened = Synthetic.Find(device, "mri-coldhead-stage2");
+        }
+
+        Assert.NotNull(opened);
+        Assert.Equal(2.0, HalfWidth50(opened.Forecast!), 2);
+        Assert.Equal((opened.Forecast!.ComputedAtMs - opened.SinceMs) / (double)Synthetic.DayMs, opened.Forecast.Parameters["evidence_age_days"], 3);
+
+        Synthetic.Run(device, Days(day, day + 6), day + 6);
+        var later = Synthetic.Find(device, "mri-coldhead-stage2")!;
+        Assert.Equal(opened.SinceMs, later.SinceMs);
+        Assert.True(later.Forecast!.ComputedAtMs - later.SinceMs >= 4 * Synthetic.DayMs, "evidence 4 days old");
+        Assert.True(later.Forecast.Parameters["evidence_age_days"] >= 4);
+        Assert.Equal(1.0, HalfWidth50(later.Forecast), 2);
+    }
+
+    [Fact]
     public void A_published_band_reports_the_fits_own_spread_and_is_never_narrower_than_it()
     {
         var device = Synthetic.Device(Modality.Mri, Synthetic.Shipped);
