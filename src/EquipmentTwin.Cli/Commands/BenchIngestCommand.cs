@@ -13,7 +13,7 @@ public static class BenchIngestCommand
         var records = CliOptions.Int("--records", "records per batch (the wire allows 10000)", 500, 1, 10_000);
         var inflight = CliOptions.Int("--inflight", "unacknowledged publishes per client", 16, 1, 65535);
         var runs = CliOptions.Int("--runs", "runs; the median is reported", 3, 1, 100);
-        var warmup = CliOptions.Int("--warmup", "runs before the measured ones, not counted (JIT, thread pool)", 1, 0, 100);
+        var warmup = CliOptions.Int("--warmup", "runs before the measured ones, not counted (JIT tiers, thread pool; after one the runs still speed up, after three they hold steady)", 3, 0, 100);
         var plot = new Option<string?>("--plot") { Description = "also sweep publishers (1-16) and batch size (50-2,000), one run per point, and draw both as PNG plots into DIR", HelpName = "DIR" };
         var json = new Option<bool>("--json") { Description = "print one JSON object on stdout instead of the text lines" };
         var influxUrl = new Option<string?>("--influx-url") { Description = "also measure the production shape in the same run: the service storing into this InfluxDB (a fresh database per run), with --mqtt-url", HelpName = "URL" };
