@@ -114,19 +114,11 @@ public sealed class CalibrateBandsTests
         Assert.Equal(2, code);
         Assert.Contains("gone.json", stderr);
 
-        foreach (var (args, error) in new[]
-        {
-            (new[] { "--age-days", "7" }, "--age-days: only with --quantiles"),
-            (["--quantiles", "--per-model", "10", "--age-days", "7"], "not with --per-model"),
-            (["--quantiles", "--age-days", "30,7"], "--age-days '30,7': needs positive days, rising"),
-            (["--quantiles", "--age-days", "0"], "--age-days '0'"),
-            (["--quantiles", "--age-days", "week"], "--age-days 'week'"),
-        })
-        {
-            (code, _, stderr) = await InProcess.TwinAsync(["calibrate-bands", "--reports", report, .. args]);
-            Assert.Equal(2, code);
-            Assert.Contains(error, stderr);
-        }
+        await UsageError(report, "--age-days: only with --quantiles", "--age-days", "7");
+        await UsageError(report, "not with --per-model", "--quantiles", "--per-model", "10", "--age-days", "7");
+        await UsageError(report, "--age-days '30,7': needs positive days, rising", "--quantiles", "--age-days", "30,7");
+        await UsageError(report, "--age-days '0'", "--quantiles", "--age-days", "0");
+        await UsageError(report, "--age-days 'week'", "--quantiles", "--age-days", "week");
 
         // First forecasts are all of evidence just begun: no table can be read for older evidence.
         (code, _, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", report, "--quantiles", "--age-days", "7");
@@ -140,22 +132,11 @@ public sealed class CalibrateBandsTests
         using var dir = new TempDirectory("cli-calibrate-bands-age");
         // 30 failures; the alert opens at day 0 and shows a forecast daily for nine days: errors ±0.1 in its first five
         // days, ±0.6 after.
-        var faults = Enumerable.Range(0, 30).Select(k =>
+        var path = WriteDailyReport(dir.Path, Enumerable.Range(0, 30).Select(k => ($"f{k}", Enumerable.Range(0, 10).Select(day =>
         {
-            var shown = Enumerable.Range(0, 10).Select(day =>
-            {
-                var error = (day < 5 ? 0.1 : 0.6) * (2.0 * ((k + day) % 10) / 9 - 1);
-                return new BandDto(At(day + 20), At(day + 20), At(day + 20), "linear:mri-coldhead-stage2", At(day)) { FitP50 = At(day + (50 - day) / Math.Exp(error)) };
-            }).ToList();
-            return new FaultScore($"f{k}", "d", "c", "s", "machine", At(-5), At(50), null,
-                new Dictionary<string, string?> { ["physics"] = At(0) }, new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
-                new Dictionary<string, BandDto?> { ["physics"] = shown[0] })
-            {
-                DailyBands = new Dictionary<string, IReadOnlyList<BandDto>> { ["physics"] = shown },
-            };
-        }).ToList();
-        var path = Path.Combine(dir.Path, "report-201.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new BacktestReport("f", 201, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0)), Json));
+            var error = (day < 5 ? 0.1 : 0.6) * (2.0 * ((k + day) % 10) / 9 - 1);
+            return new BandDto(At(day + 20), At(day + 20), At(day + 20), "linear:mri-coldhead-stage2", At(day)) { FitP50 = At(day + (50 - day) / Math.Exp(error)) };
+        }).ToList())));
 
         var (code, stdout, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", path, "--quantiles", "--forecasts", "daily", "--age-days", "5");
         Assert.True(code == 0, stderr);
@@ -168,6 +149,69 @@ public sealed class CalibrateBandsTests
         double Width(JsonElement table) => table.GetProperty("0.95").GetDouble() - table.GetProperty("0.05").GetDouble();
         Assert.InRange(Width(root.GetProperty("bandQuantiles")), 0.15, 0.25);
         Assert.InRange(Width(aged.GetProperty("bandQuantiles")), 0.9, 1.5);
+    }
+
+    [Fact]
+    public async Task After_crossing_per_model_gives_a_model_with_enough_failures_its_own_days_after_a_crossing()
+    {
+        using var dir = new TempDirectory("cli-calibrate-bands-after");
+        // Failures at day 50, each alert opening on a trend forecast at day 0 and then showing forecasts made after the
+        // threshold was crossed (fit P50 "now"): detectors 1–3 days before the failure (10 failures), tubes 20–60 days
+        // before (5), gradient amplifiers 4–5 days before (4).
+        var models = new (string Model, int Failures, double[] DaysBefore)[]
+        {
+            ("linear:ct-detector-temp-high", 10, [3, 2, 1]), ("linear:xr-tube-output", 5, [60, 40, 20]), ("poisson-rate:mri-gradient-amp-trips", 4, [5, 4]),
+        };
+        var path = WriteDailyReport(dir.Path, models.SelectMany(m => Enumerable.Range(0, m.Failures).Select(k => ($"{m.Model}-{k}",
+            (List<BandDto>)[new(At(40), At(50), At(60), m.Model, At(0)) { FitP50 = At(50), AgeDays = 0 },
+                .. m.DaysBefore.Select(d => new BandDto(At(50), At(50), At(50), m.Model, At(50 - d)) { FitP50 = At(50 - d), AgeDays = 50 - d })]))));
+
+        var (code, stdout, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", path, "--quantiles", "--forecasts", "daily", "--after-crossing-per-model", "5");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var after = doc.RootElement.GetProperty("afterCrossing");
+        var own = after.GetProperty("models");
+        Assert.Equal(["ct-detector-temp-high", "xr-tube-output"], own.EnumerateObject().Select(p => p.Name));
+        Assert.Equal((30, 10), (own.GetProperty("ct-detector-temp-high").GetProperty("forecasts").GetInt32(), own.GetProperty("ct-detector-temp-high").GetProperty("failures").GetInt32()));
+        Assert.Equal(2, own.GetProperty("ct-detector-temp-high").GetProperty("afterCrossingDays").GetProperty("0.50").GetDouble(), 6);
+        Assert.Equal(40, own.GetProperty("xr-tube-output").GetProperty("afterCrossingDays").GetProperty("0.50").GetDouble(), 6);
+        // The pooled table is read from the gradient amplifiers alone.
+        Assert.Equal(8, after.GetProperty("forecasts").GetInt32());
+        Assert.InRange(after.GetProperty("afterCrossingDays").GetProperty("0.50").GetDouble(), 4, 5);
+
+        // Without it, one pooled table from every crossed forecast.
+        (code, stdout, stderr) = await InProcess.TwinAsync("calibrate-bands", "--reports", path, "--quantiles", "--forecasts", "daily");
+        Assert.True(code == 0, stderr);
+        using (var pooled = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(53, pooled.RootElement.GetProperty("afterCrossing").GetProperty("forecasts").GetInt32());
+            Assert.False(pooled.RootElement.GetProperty("afterCrossing").TryGetProperty("models", out var m) && m.ValueKind != JsonValueKind.Null);
+        }
+
+        await UsageError(path, "--after-crossing-per-model: only with --quantiles", "--after-crossing-per-model", "5");
+        await UsageError(path, "--after-crossing-per-model", "--quantiles", "--after-crossing-per-model", "2");
+    }
+
+    /// <summary>calibrate-bands on <paramref name="report"/> with <paramref name="args"/> is a usage error (exit 2) naming <paramref name="expected"/>.</summary>
+    private static async Task UsageError(string report, string expected, params string[] args)
+    {
+        var (code, _, stderr) = await InProcess.TwinAsync(["calibrate-bands", "--reports", report, .. args]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+    }
+
+    /// <summary>Writes a report of failures at day 50 whose alerts opened at day 0 and showed <c>Shown</c>, the first being the alert's first forecast.</summary>
+    private static string WriteDailyReport(string dir, IEnumerable<(string Id, List<BandDto> Shown)> failures)
+    {
+        var faults = failures.Select(f => new FaultScore(f.Id, "d", "c", "s", "machine", At(-5), At(50), null,
+            new Dictionary<string, string?> { ["physics"] = At(0) }, new Dictionary<string, double?>(), new Dictionary<string, bool?>(),
+            new Dictionary<string, BandDto?> { ["physics"] = f.Shown[0] })
+        {
+            DailyBands = new Dictionary<string, IReadOnlyList<BandDto>> { ["physics"] = f.Shown },
+        }).ToList();
+        var path = Path.Combine(dir, "report-201.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new BacktestReport("f", 201, 100, At(0), At(100), 1, 3, new Dictionary<string, EngineScore>(), faults, [], new BacktestTiming(0, 0, 0, 0)), Json));
+        return path;
     }
 
     [Fact]

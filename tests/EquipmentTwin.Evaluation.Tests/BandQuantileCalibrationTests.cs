@@ -487,4 +487,37 @@ public class BandQuantileCalibrationTests
         Assert.Equal(Math.Round(perModel.BandQuantiles["0.50"], 4), pooled.BandQuantiles!.Q50);
         Assert.DoesNotContain("this model's own table", File.ReadAllText(Path.Combine(config.Path, "mri.json")));
     }
+
+    [Fact]
+    public void A_models_own_after_crossing_table_is_written_into_its_entry_scored_from_there_and_removed_when_a_later_calibration_has_none()
+    {
+        using var config = ShippedConfigCopy();
+        var catalog = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
+        static IReadOnlyDictionary<string, double> Days(params double[] d) =>
+            BandQuantiles.Levels.Select((l, i) => (Key: l.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), d[i])).ToDictionary(p => p.Key, p => p.Item2);
+        var pooledAfter = Days(0.1, 0.2, 0.5, 1, 2, 3, 4);
+        var tubeAfter = Days(7, 14, 30, 58, 83, 104, 116);
+        var calibration = BandCalibration.CalibrateQuantiles([Report(Errors(30, 1), 201)]) with
+        {
+            AfterCrossing = new AfterCrossingCalibration(pooledAfter, 22, new Dictionary<string, int>(), new Dictionary<string, ModelAfterCrossing> { ["xr-tube-output"] = new(tubeAfter, 730, 14) }),
+        };
+        var score = new BandTableScore(1, new Dictionary<string, double> { ["50"] = 0.5, ["80"] = 0.8, ["90"] = 0.9 }, 0);
+
+        BandTablePromotion.Write(calibration, config.Path, [301], score, score);
+        var loaded = PhysicsConfigLoader.LoadDirectory(config.Path, catalog);
+        Assert.Equal(58, loaded.For(Modality.Xray).Single(m => m.Id == "xr-tube-output").AfterCrossingDays!.Q50);
+        Assert.Equal(1, loaded.For(Modality.Xray).Single(m => m.Id == "xr-filament-drift").AfterCrossingDays!.Q50);
+        Assert.Contains("this model's own days from an observed crossing to the failure, from its 730 first forecasts made after the crossing, 14 failures", File.ReadAllText(Path.Combine(config.Path, "xray.json")), StringComparison.Ordinal);
+
+        // Both the calibration and the config give a crossed tube forecast its own table, and a filament forecast the pooled one.
+        foreach (var tables in new[] { BandTablePromotion.Of(calibration), BandTablePromotion.Of(loaded) })
+        {
+            Assert.Equal(58, tables("xr-tube-output", 40).AfterCrossing!["0.50"]);
+            Assert.Equal(1, tables("xr-filament-drift", 40).AfterCrossing!["0.50"]);
+        }
+
+        BandTablePromotion.Write(calibration with { AfterCrossing = calibration.AfterCrossing! with { Models = null } }, config.Path, [301], score, score);
+        Assert.Equal(1, PhysicsConfigLoader.LoadDirectory(config.Path, catalog).For(Modality.Xray).Single(m => m.Id == "xr-tube-output").AfterCrossingDays!.Q50);
+        Assert.DoesNotContain("this model's own days", File.ReadAllText(Path.Combine(config.Path, "xray.json")), StringComparison.Ordinal);
+    }
 }
