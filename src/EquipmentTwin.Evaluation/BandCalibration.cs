@@ -22,8 +22,7 @@ public sealed record BandQuantileCalibration(
     AfterCrossingCalibration? AfterCrossing = null,
     ForecastSet Set = ForecastSet.First,
     int Failures = 0,
-    IReadOnlyList<AgedTable>? ByAge = null,
-    int YoungForecasts = 0);
+    IReadOnlyList<AgedTable>? ByAge = null);
 
 /// <summary>
 /// The table for forecasts of evidence at least <paramref name="FromDays"/> old (up to the next one's), read from the
@@ -204,7 +203,7 @@ public static class BandCalibration
 
             var first = young.Count >= MinPerAge ? Table(young) : throw new InvalidOperationException(
                 string.Create(CultureInfo.InvariantCulture, $"{young.Count} forecasts of evidence younger than {edges[0]} days in the calibration runs: too few to calibrate a table for that age (at least {MinPerAge})"));
-            return new BandQuantileCalibration(first.Table, errors.Count, seeds, first.Coverage, AfterCrossing: after, Set: set, Failures: failures, ByAge: aged, YoungForecasts: young.Count);
+            return new BandQuantileCalibration(first.Table, errors.Count, seeds, first.Coverage, AfterCrossing: after, Set: set, Failures: failures, ByAge: aged);
         }
 
         var pooled = Table(errors.Select(e => e.Error));

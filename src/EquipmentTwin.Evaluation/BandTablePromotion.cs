@@ -167,7 +167,7 @@ public static class BandTablePromotion
         {
             var root = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
             Set(root, "bandQuantiles", c.BandQuantiles, "bandQuantilesCalibration", c.ByAge is { Count: > 0 } aged
-                ? string.Create(CultureInfo.InvariantCulture, $"the table for evidence younger than {aged[0].FromDays} d, read from the {c.YoungForecasts} {(c.Set == ForecastSet.Daily ? "daily " : "")}trend forecasts of that age; {note}")
+                ? string.Create(CultureInfo.InvariantCulture, $"the table for evidence younger than {aged[0].FromDays} d, read from the {c.Forecasts - aged.Sum(t => t.Forecasts)} {(c.Set == ForecastSet.Daily ? "daily " : "")}trend forecasts of that age; {note}")
                 : note);
             SetByAge(root, c, note);
             Set(root, "afterCrossingDays", c.AfterCrossing?.AfterCrossingDays, "afterCrossingCalibration",

@@ -139,8 +139,8 @@ internal sealed class PhysicsDeviceEngine : IDeviceEngine
             p.Points,
             nowMs);
         // The published quantiles come from a calibrated table when the model has one: the per-quantile offsets from the
-        // fit's P50 (the table for the evidence's age), or, once the crossing is observed, the days after such crossings. Alerting, severity and confidence
-        // still use the fit.
+        // fit's P50 (the table for the evidence's age), or, once the crossing is observed, the days after such crossings.
+        // Alerting, severity and confidence still use the fit.
         var fitLogSd = BandQuantiles.FitLogSd(b, m.ModelSpread);
         var ageDays = (nowMs - s.SinceMs.Value) / PhysicsModelEvaluator.DayMs;
         var published = m.BandQuantilesAt(ageDays) is { } table && b.LogSd > 0 && b.P50 > 0 && !p.Crossed ? table.Apply(b.P50, fitLogSd)
