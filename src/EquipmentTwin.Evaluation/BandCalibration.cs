@@ -311,7 +311,7 @@ public static class BandCalibration
                 IEnumerable<(BandDto Band, string Computed)> shown;
                 if (set == ForecastSet.First)
                 {
-                    var computed = f.Band.TryGetValue(view, out var band) ? band?.Computed ?? f.FirstAlert.GetValueOrDefault(view) : null;
+                    var computed = f.Band.TryGetValue(view, out var band) ? band?.Computed ?? firstAlert : null;
                     shown = band is null || computed is null ? [] : [(band, computed)];
                 }
                 else

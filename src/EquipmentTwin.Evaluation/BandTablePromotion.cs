@@ -46,14 +46,18 @@ public static class BandTablePromotion
 
     /// <summary>The tables of a calibration: the one for the evidence's age, else a model's own table, else the pooled one; a model's own after-crossing table, else the pooled one.</summary>
     public static TablesFor Of(BandQuantileCalibration c) =>
-        (model, age) => (c.ByAge?.LastOrDefault(t => age >= t.FromDays)?.BandQuantiles ?? c.Models?.GetValueOrDefault(model)?.BandQuantiles ?? c.BandQuantiles,
+        (model, age) => (AgedBandQuantiles.Reached(c.ByAge ?? [], t => t.FromDays, age)?.BandQuantiles ?? c.Models?.GetValueOrDefault(model)?.BandQuantiles ?? c.BandQuantiles,
             c.AfterCrossing?.Models?.GetValueOrDefault(model)?.AfterCrossingDays ?? c.AfterCrossing?.AfterCrossingDays);
 
     /// <summary>The tables each model of a loaded physics config publishes (the loader's precedence: a model's own, else its file's, for the evidence's age).</summary>
     public static TablesFor Of(PhysicsConfig config)
     {
-        var byModel = config.Modalities.SelectMany(config.For).ToDictionary(m => m.Id, StringComparer.Ordinal);
-        return (model, age) => byModel.GetValueOrDefault(model) is { } m ? (Table(m.BandQuantilesAt(age)), Table(m.AfterCrossingDays)) : default;
+        // Each table read into a dictionary once, not once per forecast; the age chooses among them as the engine does.
+        var byModel = config.Modalities.SelectMany(config.For).ToDictionary(m => m.Id,
+            m => (Base: Table(m.BandQuantiles), Later: m.LaterBandQuantiles.Select(t => new AgedOffsets(t.FromDays, Table(t.Table)!)).ToList(), After: Table(m.AfterCrossingDays)), StringComparer.Ordinal);
+        return (model, age) => byModel.TryGetValue(model, out var m)
+            ? (AgedBandQuantiles.Reached(m.Later, t => t.FromDays, age)?.Table ?? m.Base, m.After)
+            : default;
     }
 
     /// <summary>Coverage of the first forecasts of <paramref name="runs"/> by <paramref name="tables"/>; a forecast with no table is "now" and outside every band.</summary>
@@ -233,6 +237,8 @@ public static class BandTablePromotion
         node[field] = obj;
         node[noteField] = note;
     }
+
+    private sealed record AgedOffsets(double FromDays, IReadOnlyDictionary<string, double> Table);
 
     private static IReadOnlyDictionary<string, double>? Table(Analytics.Physics.BandQuantiles? table) =>
         table?.Offsets.Select((o, i) => (Key: Analytics.Physics.BandQuantiles.Levels[i].ToString("0.00", CultureInfo.InvariantCulture), o)).ToDictionary(p => p.Key, p => p.o);

@@ -55,4 +55,13 @@ public sealed record BandQuantiles(double Q05, double Q10, double Q25, double Q5
 /// A band table for the forecasts of evidence at least <paramref name="FromDays"/> old (days since the model's evidence
 /// began): a fit made weeks into a fault errs differently from the one that opened it (docs/models-physics.md, round 8).
 /// </summary>
-public sealed record AgedBandQuantiles(double FromDays, BandQuantiles Table);
+public sealed record AgedBandQuantiles(double FromDays, BandQuantiles Table)
+{
+    /// <summary>
+    /// Among <paramref name="tables"/> in rising <paramref name="fromDays"/>, the one serving evidence <paramref name="ageDays"/>
+    /// old: the last it has reached, or null when it is younger than all (the base table serves it). The engine and the
+    /// calibration's scoring both choose by this, so a table is judged on the forecasts it is published for.
+    /// </summary>
+    public static T? Reached<T>(IEnumerable<T> tables, Func<T, double> fromDays, double ageDays)
+        where T : class => tables.LastOrDefault(t => ageDays >= fromDays(t));
+}

@@ -61,7 +61,7 @@ public sealed record PhysicsModel
 
     /// <summary>The trend table for a forecast of evidence <paramref name="ageDays"/> old: the last later table it has reached, else <see cref="BandQuantiles"/>.</summary>
     public BandQuantiles? BandQuantilesAt(double ageDays) =>
-        LaterBandQuantiles.LastOrDefault(t => ageDays >= t.FromDays)?.Table ?? BandQuantiles;
+        AgedBandQuantiles.Reached(LaterBandQuantiles, t => t.FromDays, ageDays)?.Table ?? BandQuantiles;
 
     /// <summary>
     /// Calibrated days from an observed crossing of the threshold to the failure, at the 5/10/25/50/75/90/95 % levels
