@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EquipmentTwin.Cli.Evaluation;
 using EquipmentTwin.Cli.Fleets;
 using EquipmentTwin.Evaluation;
 
@@ -107,8 +108,8 @@ public static class CalibrateBandsCommand
     public static int Validate(string reportPaths, string validationPaths, string configDirectory, string catalogDirectory, bool write, string view, int? perModel, TextWriter output, bool centered = false,
         ForecastSet set = ForecastSet.First, IReadOnlyList<double>? ageDays = null, int? afterCrossingPerModel = null)
     {
-        var calibration = Read(reportPaths, "--reports");
-        var validation = Read(validationPaths, "--validate");
+        var calibration = BacktestReports.Read(reportPaths, "--reports");
+        var validation = BacktestReports.Read(validationPaths, "--validate");
         try
         {
             var candidate = BandCalibration.CalibrateQuantiles(calibration, view, perModel, centered, set, ageDays, afterCrossingPerModel);
@@ -120,22 +121,6 @@ public static class CalibrateBandsCommand
         {
             throw new FailureException(ex.Message);
         }
-    }
-
-    private static List<BacktestReport> Read(string paths, string option)
-    {
-        var reports = new List<BacktestReport>();
-        foreach (var path in paths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!File.Exists(path))
-            {
-                throw new CommandLineException($"{option}: no file '{path}'");
-            }
-
-            reports.Add(JsonSerializer.Deserialize<BacktestReport>(File.ReadAllText(path), Json) ?? throw new CommandLineException($"{option}: '{path}' is not a backtest report"));
-        }
-
-        return reports;
     }
 
     /// <summary>"7,30" as rising positive days, or null when it is not that.</summary>
@@ -159,7 +144,7 @@ public static class CalibrateBandsCommand
         ForecastSet set = ForecastSet.First, IReadOnlyList<double>? ageDays = null, int? afterCrossingPerModel = null)
     {
         output ??= Console.Out;
-        var reports = Read(reportPaths, "--reports");
+        var reports = BacktestReports.Read(reportPaths, "--reports");
 
         if (quantiles)
         {

@@ -19,6 +19,7 @@ public static class TwinCli
             EvaluateCommand.Create(),
             TrainCommand.Create(),
             CalibrateBandsCommand.Create(),
+            PoolReportsCommand.Create(),
             RulCommand.Create(),
             ModelsCommand.Create(),
             LabelsCommand.Create(),
