@@ -99,7 +99,7 @@ public static class BacktestPool
     /// <summary>One view's scores over the runs <paramref name="picked"/> (a run may appear more than once in a resample).</summary>
     private static EngineScore Score(IReadOnlyList<BacktestReport> reports, int[] picked, string view)
     {
-        int foreseen = 0, failures = 0, falseAlarms = 0, alerts = 0, misattributed = 0, withBand = 0, daily = 0;
+        int failures = 0, falseAlarms = 0, alerts = 0, misattributed = 0, withBand = 0, daily = 0;
         var covered = new int[3];
         var dailyCovered = new int[3];
         double deviceMonths = 0;
@@ -108,7 +108,6 @@ public static class BacktestPool
         {
             var r = reports[i];
             var s = r.Engines[view];
-            foreseen += s.Foreseen;
             failures += s.Failures;
             falseAlarms += s.FalseAlarms;
             alerts += s.Alerts;
@@ -126,26 +125,7 @@ public static class BacktestPool
         }
 
         leads.Sort();
-        double? Share(int k, int n) => n == 0 ? null : Math.Round((double)k / n, 4);
-        return new EngineScore(
-            Recall: failures == 0 ? 0 : Math.Round((double)foreseen / failures, 4),
-            LeadTimeDaysMedian: leads.Count == 0 ? null : Math.Round(BacktestScorer.Quantile(leads, 0.5), 2),
-            LeadTimeDaysP10: leads.Count == 0 ? null : Math.Round(BacktestScorer.Quantile(leads, 0.1), 2),
-            FalseAlarmsPer100DeviceMonths: deviceMonths <= 0 ? 0 : Math.Round(falseAlarms * 100 / deviceMonths, 3),
-            BandCoverage80: Share(covered[1], withBand),
-            Foreseen: foreseen,
-            Failures: failures,
-            FalseAlarms: falseAlarms,
-            Alerts: alerts,
-            Misattributed: misattributed,
-            BandCoverage50: Share(covered[0], withBand),
-            BandCoverage90: Share(covered[2], withBand),
-            WithBand: withBand,
-            DailyForecasts: daily,
-            DailyBandCoverage50: Share(dailyCovered[0], daily),
-            DailyBandCoverage80: Share(dailyCovered[1], daily),
-            DailyBandCoverage90: Share(dailyCovered[2], daily),
-            BandCoverageCalibratedRange: withBand == 0 ? null : BacktestScorer.CalibratedRanges(withBand));
+        return BacktestScorer.EngineScoreOf(leads, failures, falseAlarms, alerts, misattributed, deviceMonths, covered, withBand, dailyCovered, daily);
     }
 
     /// <summary>How many of <paramref name="n"/> forecasts a share rounded to four places stands for (exact up to 5,000 forecasts).</summary>
@@ -194,16 +174,6 @@ public static class BacktestPool
         reports.SelectMany(r => r.Scenarios)
             .GroupBy(s => (s.Scenario, s.Engine))
             .OrderBy(g => g.Key.Scenario, StringComparer.Ordinal).ThenBy(g => Array.IndexOf(Backtest.ViewNames, g.Key.Engine))
-            .Select(g =>
-            {
-                var failures = g.Sum(s => s.Failures);
-                var times = g.SelectMany(s => s.LeadTimesDays).ToList();
-                var found = times.OfType<double>().Order().ToList();
-                return new ScenarioScore(g.Key.Scenario, g.Key.Engine, g.First().Kind, g.Sum(s => s.Faults), failures, found.Count,
-                    failures == 0 ? null : Math.Round((double)found.Count / failures, 4),
-                    found.Count == 0 ? null : Math.Round(BacktestScorer.Quantile(found, 0.5), 2),
-                    found.Count == 0 ? null : Math.Round(BacktestScorer.Quantile(found, 0.1), 2),
-                    g.Sum(s => s.Misattributed),
-                    times);
-            }).ToList();
+            .Select(g => BacktestScorer.ScenarioScoreOf(g.Key.Scenario, g.Key.Engine, g.First().Kind, g.Sum(s => s.Faults), g.Sum(s => s.Misattributed), g.SelectMany(s => s.LeadTimesDays).ToList()))
+            .ToList();
 }

@@ -167,36 +167,12 @@ public static class BacktestScorer
 
             falseAlarms.AddRange(viewFalse);
             leads.Sort();
-            engines[view.Name] = new EngineScore(
-                Recall: failures == 0 ? 0 : Math.Round((double)leads.Count / failures, 4),
-                LeadTimeDaysMedian: leads.Count == 0 ? null : Math.Round(Quantile(leads, 0.5), 2),
-                LeadTimeDaysP10: leads.Count == 0 ? null : Math.Round(Quantile(leads, 0.1), 2),
-                FalseAlarmsPer100DeviceMonths: deviceMonths <= 0 ? 0 : Math.Round(viewFalse.Count * 100 / deviceMonths, 3),
-                BandCoverage80: withBand == 0 ? null : Math.Round((double)covered[1] / withBand, 4),
-                Foreseen: leads.Count,
-                Failures: failures,
-                FalseAlarms: viewFalse.Count,
-                Alerts: alerts.Count,
-                Misattributed: viewFalse.Count(f => f.Misattributed),
-                BandCoverage50: withBand == 0 ? null : Math.Round((double)covered[0] / withBand, 4),
-                BandCoverage90: withBand == 0 ? null : Math.Round((double)covered[2] / withBand, 4),
-                WithBand: withBand,
-                DailyForecasts: dailyCount,
-                DailyBandCoverage50: dailyCount == 0 ? null : Math.Round((double)dailyCovered[0] / dailyCount, 4),
-                DailyBandCoverage80: dailyCount == 0 ? null : Math.Round((double)dailyCovered[1] / dailyCount, 4),
-                DailyBandCoverage90: dailyCount == 0 ? null : Math.Round((double)dailyCovered[2] / dailyCount, 4),
-                BandCoverageCalibratedRange: withBand == 0 ? null : CalibratedRanges(withBand));
+            engines[view.Name] = EngineScoreOf(leads, failures, viewFalse.Count, alerts.Count, viewFalse.Count(f => f.Misattributed), deviceMonths, covered, withBand, dailyCovered, dailyCount);
 
             foreach (var g in truth.Faults.GroupBy(f => f.Scenario).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var failed = g.Where(f => leadByFault.ContainsKey(f.Id)).ToList();
-                var found = failed.Select(f => leadByFault[f.Id]).OfType<double>().Order().ToList();
-                scenarios.Add(new ScenarioScore(g.Key, view.Name, g.First().Kind, g.Count(), failed.Count, found.Count,
-                    failed.Count == 0 ? null : Math.Round((double)found.Count / failed.Count, 4),
-                    found.Count == 0 ? null : Math.Round(Quantile(found, 0.5), 2),
-                    found.Count == 0 ? null : Math.Round(Quantile(found, 0.1), 2),
-                    misattributedByScenario.GetValueOrDefault(g.Key),
-                    failed.Select(f => leadByFault[f.Id]).ToList()));
+                scenarios.Add(ScenarioScoreOf(g.Key, view.Name, g.First().Kind, g.Count(), misattributedByScenario.GetValueOrDefault(g.Key), failed.Select(f => leadByFault[f.Id]).ToList()));
             }
         }
 
@@ -209,6 +185,48 @@ public static class BacktestScorer
             };
         }).ToList();
         return new BacktestScores(engines, faults, falseAlarms, scenarios);
+    }
+
+    /// <summary>
+    /// A view's scores from its counts: <paramref name="sortedLeads"/> the lead times of the foreseen failures, ascending;
+    /// <paramref name="covered"/> and <paramref name="dailyCovered"/> how many first and daily forecasts the 50, 80 and 90 %
+    /// bands held. Shared by one run's scoring and the pooling of several (<see cref="BacktestPool"/>).
+    /// </summary>
+    internal static EngineScore EngineScoreOf(List<double> sortedLeads, int failures, int falseAlarms, int alerts, int misattributed, double deviceMonths,
+        int[] covered, int withBand, int[] dailyCovered, int dailyCount)
+    {
+        double? Share(int k, int n) => n == 0 ? null : Math.Round((double)k / n, 4);
+        return new EngineScore(
+            Recall: failures == 0 ? 0 : Math.Round((double)sortedLeads.Count / failures, 4),
+            LeadTimeDaysMedian: sortedLeads.Count == 0 ? null : Math.Round(Quantile(sortedLeads, 0.5), 2),
+            LeadTimeDaysP10: sortedLeads.Count == 0 ? null : Math.Round(Quantile(sortedLeads, 0.1), 2),
+            FalseAlarmsPer100DeviceMonths: deviceMonths <= 0 ? 0 : Math.Round(falseAlarms * 100 / deviceMonths, 3),
+            BandCoverage80: Share(covered[1], withBand),
+            Foreseen: sortedLeads.Count,
+            Failures: failures,
+            FalseAlarms: falseAlarms,
+            Alerts: alerts,
+            Misattributed: misattributed,
+            BandCoverage50: Share(covered[0], withBand),
+            BandCoverage90: Share(covered[2], withBand),
+            WithBand: withBand,
+            DailyForecasts: dailyCount,
+            DailyBandCoverage50: Share(dailyCovered[0], dailyCount),
+            DailyBandCoverage80: Share(dailyCovered[1], dailyCount),
+            DailyBandCoverage90: Share(dailyCovered[2], dailyCount),
+            BandCoverageCalibratedRange: withBand == 0 ? null : CalibratedRanges(withBand));
+    }
+
+    /// <summary>One view's scores on a scenario's faults; <paramref name="leadTimesDays"/>: one per failure, null when not foreseen.</summary>
+    internal static ScenarioScore ScenarioScoreOf(string scenario, string view, string kind, int faults, int misattributed, IReadOnlyList<double?> leadTimesDays)
+    {
+        var found = leadTimesDays.OfType<double>().Order().ToList();
+        return new ScenarioScore(scenario, view, kind, faults, leadTimesDays.Count, found.Count,
+            leadTimesDays.Count == 0 ? null : Math.Round((double)found.Count / leadTimesDays.Count, 4),
+            found.Count == 0 ? null : Math.Round(Quantile(found, 0.5), 2),
+            found.Count == 0 ? null : Math.Round(Quantile(found, 0.1), 2),
+            misattributed,
+            leadTimesDays);
     }
 
     /// <summary>A forecast as the report gives it: its quantiles, model, when it was computed and the fit's own P50 and spread.</summary>
