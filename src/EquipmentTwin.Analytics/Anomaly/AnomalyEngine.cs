@@ -210,10 +210,11 @@ public sealed class AnomalyEngine : IAnalyticsEngine
                 return;
             }
 
-            _evidence = [Build(latest, masked)];
+            _evidence = [Build(latest, masked, above, recent)];
         }
 
-        private Evidence Build(Window latest, bool[] masked)
+        /// <summary>The evidence as the newest window leaves it; <paramref name="above"/> of the <paramref name="recent"/> newest windows were above the threshold.</summary>
+        private Evidence Build(Window latest, bool[] masked, int above, int recent)
         {
             var model = _model!;
             var span = Math.Min(_windows, AttributionWindows);
@@ -307,7 +308,9 @@ public sealed class AnomalyEngine : IAnalyticsEngine
                 text.Append("event counts and noise levels");
             }
 
-            text.Append(CultureInfo.InvariantCulture, $" over {span * 6} h (score {ratio:0.0}× threshold)");
+            // The score is the newest window's; the alert stands on the persistence rule, so it can be open while that window
+            // is back below the threshold (or counted below with the workload counters unknown): say how many were above.
+            text.Append(CultureInfo.InvariantCulture, $" over {span * 6} h (score {ratio:0.0}× threshold, {above} of the last {recent} windows above it)");
             readings.Add(new Reading("score", Math.Round(latest.Score, 4), latest.EndMs));
             readings.Add(new Reading("threshold", Math.Round(model.Threshold, 4), latest.EndMs));
             return new Evidence(EngineKind.Anomaly, _source, component, _since, latest.EndMs, confidence, severity, text.ToString(), readings);

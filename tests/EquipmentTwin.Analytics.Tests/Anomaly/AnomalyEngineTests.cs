@@ -36,6 +36,8 @@ public class AnomalyEngineTests(AnomalyFleetFixture fleet, ITestOutputHelper out
 
         // The summary names the features that moved, not only the signals: level, and noise or slope where they moved.
         Assert.Contains(" level ", first.Summary, StringComparison.Ordinal);
+        // ... and on what the alert stands: the newest window's score and how many of the last windows were above the threshold.
+        Assert.Matches(@"\(score \d+\.\d× threshold, [34] of the last 4 windows above it\)$", first.Summary);
         var named = first.Readings.Where(r => r.Name.EndsWith(".z", StringComparison.Ordinal)).Select(r => r.Name[..^2]).ToArray();
         Assert.NotEmpty(named);
         Assert.All(named, n => Assert.Contains(first.Readings, r => r.Name == n + ".slope"));
