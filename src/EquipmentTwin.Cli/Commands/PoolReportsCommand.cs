@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using EquipmentTwin.Cli.Evaluation;
 using EquipmentTwin.Evaluation;
+using static EquipmentTwin.Cli.Evaluation.BacktestTable;
 
 namespace EquipmentTwin.Cli.Commands;
 
@@ -58,15 +59,7 @@ public static class PoolReportsCommand
         var fleets = r.Runs.Select(x => x.Fleet).Distinct().ToList();
         output.WriteLine($"{r.Runs.Count} runs of {string.Join(", ", fleets)} (seeds {string.Join(", ", r.Runs.Select(x => x.Seed))}), {r.DeviceMonths:0} device-months");
         output.WriteLine();
-        var engines = new TextTable("engine", "recall", "foreseen", "lead median d", "lead P10 d", "false/100 dm", "misattr.", "band 50/80/90 %", "daily 50/80/90 %");
-        foreach (var (name, s) in r.Engines)
-        {
-            engines.Add(name, Pct1(s.Recall), $"{s.Foreseen}/{s.Failures}", Num(s.LeadTimeDaysMedian), Num(s.LeadTimeDaysP10),
-                s.FalseAlarmsPer100DeviceMonths.ToString("0.00", CultureInfo.InvariantCulture), s.Misattributed.ToString(CultureInfo.InvariantCulture),
-                $"{Pct(s.BandCoverage50)}/{Pct(s.BandCoverage80)}/{Pct(s.BandCoverage90)}", $"{Pct(s.DailyBandCoverage50)}/{Pct(s.DailyBandCoverage80)}/{Pct(s.DailyBandCoverage90)}");
-        }
-
-        engines.Write(output);
+        BacktestTable.Engines(r.Engines).Write(output);
         output.WriteLine();
         output.WriteLine($"5-95 % of each pooled figure over {BacktestPool.Resamples} resamples of whole runs:");
         var intervals = new TextTable("engine", "recall", "lead P10 d", "false/100 dm", "band 50 %", "band 80 %", "daily 50 %", "daily 80 %");
@@ -77,14 +70,7 @@ public static class PoolReportsCommand
         }
 
         intervals.Write(output);
-        foreach (var (name, s) in r.Engines)
-        {
-            if (s is { WithBand: > 0, BandCoverageCalibratedRange: { } range })
-            {
-                output.WriteLine($"{name} bands: {s.WithBand} first forecasts; a calibrated band would hold 50/80/90 % in {Pct(range["50"][0])}–{Pct(range["50"][1])} / {Pct(range["80"][0])}–{Pct(range["80"][1])} / {Pct(range["90"][0])}–{Pct(range["90"][1])} nine pools in ten");
-            }
-        }
-
+        BacktestTable.CalibratedRanges(r.Engines, "pools", output);
         output.WriteLine();
         output.WriteLine($"{view}, per run:");
         var runs = new TextTable("seed", "recall", "lead median d", "lead P10 d", "false/100 dm", "band 50/80 % (n)", "daily 50/80 % (n)");
@@ -110,8 +96,4 @@ public static class PoolReportsCommand
         intervals.TryGetValue(figure, out var r) ? $"{format(r[0])}–{format(r[1])}" : "-";
 
     private static string Pct1(double v) => v.ToString("P1", CultureInfo.InvariantCulture);
-
-    private static string Pct(double? v) => v is { } x ? (100 * x).ToString("0", CultureInfo.InvariantCulture) : "-";
-
-    private static string Num(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 }

@@ -10,23 +10,9 @@ public static class BacktestTable
     {
         output.WriteLine($"backtest of {r.Fleet}: {r.Devices} devices, {r.Days:0.#} days from {r.Start[..10]} (seed {r.Seed}), {r.DeviceMonths:0} device-months, {r.Timing.Records:N0} records in {r.Timing.Seconds:0.0} s ({r.Timing.RecordsPerSecond:N0}/s)");
         output.WriteLine();
-        var engines = new TextTable("engine", "recall", "foreseen", "lead median d", "lead P10 d", "false/100 dm", "misattr.", "band 50/80/90 %");
-        foreach (var name in Backtest.ViewNames)
-        {
-            var s = r.Engines[name];
-            engines.Add(name, s.Recall.ToString("P1", CultureInfo.InvariantCulture), $"{s.Foreseen}/{s.Failures}", Num(s.LeadTimeDaysMedian), Num(s.LeadTimeDaysP10),
-                s.FalseAlarmsPer100DeviceMonths.ToString("0.00", CultureInfo.InvariantCulture), s.Misattributed.ToString(CultureInfo.InvariantCulture),
-                $"{Pct(s.BandCoverage50)}/{Pct(s.BandCoverage80)}/{Pct(s.BandCoverage90)}");
-        }
-
-        engines.Write(output);
-        foreach (var name in Backtest.ViewNames)
-        {
-            if (r.Engines[name] is { WithBand: > 0, BandCoverageCalibratedRange: { } range } s)
-            {
-                output.WriteLine($"{name} bands: {s.WithBand} first forecast{(s.WithBand == 1 ? "" : "s")}; a calibrated band would hold 50/80/90 % in {Range(range["50"])} / {Range(range["80"])} / {Range(range["90"])} nine runs in ten");
-            }
-        }
+        var scores = Backtest.ViewNames.Select(name => KeyValuePair.Create(name, r.Engines[name])).ToList();
+        Engines(scores).Write(output);
+        CalibratedRanges(scores, "runs", output);
 
         output.WriteLine();
         var scenarios = new TextTable("scenario", "faults", "failed", "fused foreseen", "median lead d");
@@ -56,9 +42,35 @@ public static class BacktestTable
         }
     }
 
+    /// <summary>One row per view: recall, lead times, false alarms and the share of first and of daily forecasts each band held.</summary>
+    public static TextTable Engines(IEnumerable<KeyValuePair<string, EngineScore>> scores)
+    {
+        var engines = new TextTable("engine", "recall", "foreseen", "lead median d", "lead P10 d", "false/100 dm", "misattr.", "band 50/80/90 %", "daily 50/80/90 %");
+        foreach (var (name, s) in scores)
+        {
+            engines.Add(name, s.Recall.ToString("P1", CultureInfo.InvariantCulture), $"{s.Foreseen}/{s.Failures}", Num(s.LeadTimeDaysMedian), Num(s.LeadTimeDaysP10),
+                s.FalseAlarmsPer100DeviceMonths.ToString("0.00", CultureInfo.InvariantCulture), s.Misattributed.ToString(CultureInfo.InvariantCulture),
+                $"{Pct(s.BandCoverage50)}/{Pct(s.BandCoverage80)}/{Pct(s.BandCoverage90)}", $"{Pct(s.DailyBandCoverage50)}/{Pct(s.DailyBandCoverage80)}/{Pct(s.DailyBandCoverage90)}");
+        }
+
+        return engines;
+    }
+
+    /// <summary>Per view with first forecasts, the shares a calibrated band would hold with that many, nine <paramref name="what"/> in ten.</summary>
+    public static void CalibratedRanges(IEnumerable<KeyValuePair<string, EngineScore>> scores, string what, TextWriter output)
+    {
+        foreach (var (name, s) in scores)
+        {
+            if (s is { WithBand: > 0, BandCoverageCalibratedRange: { } range })
+            {
+                output.WriteLine($"{name} bands: {s.WithBand} first forecast{(s.WithBand == 1 ? "" : "s")}; a calibrated band would hold 50/80/90 % in {Range(range["50"])} / {Range(range["80"])} / {Range(range["90"])} nine {what} in ten");
+            }
+        }
+    }
+
     private static string Range(double[] r) => $"{Pct(r[0])}–{Pct(r[1])}";
 
-    private static string Pct(double? v) => v is { } x ? (100 * x).ToString("0", CultureInfo.InvariantCulture) : "-";
+    internal static string Pct(double? v) => v is { } x ? (100 * x).ToString("0", CultureInfo.InvariantCulture) : "-";
 
-    private static string Num(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+    internal static string Num(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 }
