@@ -47,6 +47,7 @@ public class SeparateDataTests(DriftFleetFixture fleet) : IClassFixture<DriftFle
         SeedSplit.Default.EnsureUnseen(SeedSplit.Default.Reporting[0]);
         Assert.Equal("reporting", SeedSplit.Default.RoleOf(991));
         Assert.Equal("reporting", SeedSplit.Default.RoleOf(993));
+        Assert.Equal("reporting", SeedSplit.Default.RoleOf(999));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(981));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(989));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(971));
