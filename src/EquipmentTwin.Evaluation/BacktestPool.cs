@@ -47,9 +47,19 @@ public static class BacktestPool
     /// <summary>Resamples of whole runs behind <see cref="PooledReport.SeedIntervals"/>.</summary>
     public const int Resamples = 2000;
 
-    /// <summary>Figures <see cref="PooledReport.SeedIntervals"/> gives per view.</summary>
-    public static readonly string[] IntervalFigures =
-        ["recall", "leadTimeDaysP10", "falseAlarmsPer100DeviceMonths", "bandCoverage50", "bandCoverage80", "bandCoverage90", "dailyBandCoverage50", "dailyBandCoverage80", "dailyBandCoverage90"];
+    /// <summary>Figures <see cref="PooledReport.SeedIntervals"/> gives per view, by their JSON names.</summary>
+    private static readonly (string Name, Func<EngineScore, double?> Of)[] IntervalFigures =
+    [
+        ("recall", s => s.Recall),
+        ("leadTimeDaysP10", s => s.LeadTimeDaysP10),
+        ("falseAlarmsPer100DeviceMonths", s => s.FalseAlarmsPer100DeviceMonths),
+        ("bandCoverage50", s => s.BandCoverage50),
+        ("bandCoverage80", s => s.BandCoverage80),
+        ("bandCoverage90", s => s.BandCoverage90),
+        ("dailyBandCoverage50", s => s.DailyBandCoverage50),
+        ("dailyBandCoverage80", s => s.DailyBandCoverage80),
+        ("dailyBandCoverage90", s => s.DailyBandCoverage90),
+    ];
 
     /// <summary>Pools <paramref name="reports"/>; throws <see cref="InvalidOperationException"/> when they cannot be read as one.</summary>
     public static PooledReport Pool(IReadOnlyList<BacktestReport> reports)
@@ -133,27 +143,17 @@ public static class BacktestPool
 
     private static IReadOnlyDictionary<string, double[]> Intervals(IReadOnlyList<BacktestReport> reports, List<int[]> draws, string view)
     {
-        var values = IntervalFigures.ToDictionary(f => f, _ => new List<double>(), StringComparer.Ordinal);
+        var values = IntervalFigures.ToDictionary(f => f.Name, _ => new List<double>(), StringComparer.Ordinal);
         foreach (var draw in draws)
         {
-            var s = Score(reports, draw, view);
-            void Add(string figure, double? v)
+            var score = Score(reports, draw, view);
+            foreach (var (name, of) in IntervalFigures)
             {
-                if (v is { } x)
+                if (of(score) is { } v)
                 {
-                    values[figure].Add(x);
+                    values[name].Add(v);
                 }
             }
-
-            Add("recall", s.Recall);
-            Add("leadTimeDaysP10", s.LeadTimeDaysP10);
-            Add("falseAlarmsPer100DeviceMonths", s.FalseAlarmsPer100DeviceMonths);
-            Add("bandCoverage50", s.BandCoverage50);
-            Add("bandCoverage80", s.BandCoverage80);
-            Add("bandCoverage90", s.BandCoverage90);
-            Add("dailyBandCoverage50", s.DailyBandCoverage50);
-            Add("dailyBandCoverage80", s.DailyBandCoverage80);
-            Add("dailyBandCoverage90", s.DailyBandCoverage90);
         }
 
         var result = new SortedDictionary<string, double[]>(StringComparer.Ordinal);
