@@ -78,8 +78,7 @@ public static class BacktestPool
         var views = reports[0].Engines.Keys.ToList();
         foreach (var r in reports)
         {
-            var missing = views.Where(v => !r.Engines.ContainsKey(v)).ToList();
-            if (missing.Count > 0 || r.Engines.Count != views.Count)
+            if (!r.Engines.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(views))
             {
                 throw new InvalidOperationException($"the run of seed {r.Seed} scores the engines {string.Join(", ", r.Engines.Keys)}, the first run {string.Join(", ", views)}: only runs scoring the same engines pool");
             }

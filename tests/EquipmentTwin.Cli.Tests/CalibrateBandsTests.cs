@@ -2,16 +2,14 @@ using System.Text.Json;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Evaluation;
 using EquipmentTwin.Testing;
+using static EquipmentTwin.Testing.ReportTimes;
 
 namespace EquipmentTwin.Cli.Tests;
 
 /// <summary><c>twin calibrate-bands</c> on backtest reports written as <c>twin evaluate --json</c> writes them, in-process.</summary>
 public sealed class CalibrateBandsTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private static string At(double days) => WireCodec.FormatRfc3339(T0.ToUnixTimeMilliseconds() + (long)(days * 86_400_000));
 
     /// <summary>A report with <paramref name="perModel"/> failures per model, each forecast with a fit P50 of 10 days; errors ln(t/P50) spread evenly around the model's bias.</summary>
     private static string WriteReport(string dir, int seed, int perModel, double shift = 0) =>

@@ -2,16 +2,14 @@ using System.Text.Json;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Evaluation;
 using EquipmentTwin.Testing;
+using static EquipmentTwin.Testing.ReportTimes;
 
 namespace EquipmentTwin.Cli.Tests;
 
 /// <summary><c>twin pool-reports</c> on reports written as <c>twin evaluate --json</c> writes them, in-process.</summary>
 public sealed class PoolReportsTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private static string At(double days) => WireCodec.FormatRfc3339(T0.ToUnixTimeMilliseconds() + (long)(days * 86_400_000));
 
     /// <summary>Writes a run whose every view foresaw <paramref name="foreseen"/> of 4 failures (10 d ahead each) with 2 of 4 first forecasts in the 80 % band.</summary>
     private static string Write(string dir, int seed, int foreseen)

@@ -1,14 +1,11 @@
 using EquipmentTwin.Core.WireFormat;
+using static EquipmentTwin.Testing.ReportTimes;
 
 namespace EquipmentTwin.Evaluation.Tests;
 
 /// <summary>Pooling backtest reports: figures recomputed from the runs' counts and faults, not averaged; intervals from resampled runs.</summary>
 public class BacktestPoolTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    private static string At(double days) => WireCodec.FormatRfc3339(T0.ToUnixTimeMilliseconds() + (long)(days * 86_400_000));
-
     /// <summary>
     /// A run whose fused view foresaw the failures with <paramref name="leads"/> (null: missed), raised
     /// <paramref name="falseAlarms"/> false alarms, and held <paramref name="held80"/> of <paramref name="withBand"/> first

@@ -4,18 +4,13 @@ using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Simulator.Simulation;
 using EquipmentTwin.Testing;
+using static EquipmentTwin.Testing.ReportTimes;
 
 namespace EquipmentTwin.Evaluation.Tests;
 
 public class BacktestScorerTests
 {
     private static readonly SignalCatalog Catalog = SignalCatalog.LoadDirectory(RepoPaths.Catalog);
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private const long Day = 86_400_000;
-
-    private static string At(double days) => WireCodec.FormatRfc3339(T0.ToUnixTimeMilliseconds() + (long)(days * Day));
-
-    private static long Ms(double days) => T0.ToUnixTimeMilliseconds() + (long)(days * Day);
 
     private static void Raise(AlertBook book, string device, string component, double day, Forecast? forecast = null, Modality modality = Modality.Mri)
     {
@@ -234,7 +229,7 @@ public class BacktestScorerTests
 
         var s = Score([Mri("m1"), Mri("m2")], [Machine("f1", "m1", "cold_head", 10, 40, 41), Machine("f2", "m2", "cold_head", 10, 40, 41)], book);
 
-        Assert.Equal(At(45), Assert.Single(book.All, a => a.DeviceId == "m1").FirstForecast is { } f ? At((f.ComputedAtMs - Ms(0)) / (double)Day) : null);
+        Assert.Equal(At(45), Assert.Single(book.All, a => a.DeviceId == "m1").FirstForecast is { } f ? At((f.ComputedAtMs - Ms(0)) / (double)DayMs) : null);
         Assert.Null(s.Faults.Single(f => f.Id == "f1").Band["fused"]);
         Assert.Equal(20, s.Faults.Single(f => f.Id == "f1").LeadTimeDays["fused"]);
         var e = s.Engines["fused"];

@@ -3,16 +3,13 @@ using EquipmentTwin.Analytics.Physics;
 using EquipmentTwin.Core.Catalog;
 using EquipmentTwin.Core.WireFormat;
 using EquipmentTwin.Testing;
+using static EquipmentTwin.Testing.ReportTimes;
 
 namespace EquipmentTwin.Evaluation.Tests;
 
 /// <summary>Per-quantile split-conformal bands: calibrated on held-out errors, they hold 50 % and 80 % together where one log-normal spread cannot.</summary>
 public class BandQuantileCalibrationTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    private static string At(double days) => WireCodec.FormatRfc3339(T0.ToUnixTimeMilliseconds() + (long)(days * 86_400_000));
-
     /// <summary>Log errors ln(t/P50) with tails much heavier than a log-normal's: Laplace-like, with a 20 % chance of a long late tail.</summary>
     private static double[] Errors(int n, int seed)
     {

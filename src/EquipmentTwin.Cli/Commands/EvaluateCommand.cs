@@ -67,9 +67,7 @@ public static class EvaluateCommand
         BacktestTable.Write(report, output);
         if (settings.JsonPath is { } path)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
-            output.WriteLine($"wrote {path}");
+            OutputFiles.WriteJson(path, report, Json, output);
         }
 
         if (settings.ReportDir is { } dir)

@@ -65,8 +65,7 @@ public static class ModelsRetrainCommand
 
         if (s.Json is { } path)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { results }, Json), ct);
+            await File.WriteAllTextAsync(OutputFiles.Prepare(path), JsonSerializer.Serialize(new { results }, Json), ct);
         }
 
         return ExitCodes.Ok;

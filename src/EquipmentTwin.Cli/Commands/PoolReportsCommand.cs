@@ -46,9 +46,7 @@ public static class PoolReportsCommand
         Write(pooled, output, view);
         if (jsonPath is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(pooled, Json));
-            output.WriteLine($"wrote {jsonPath}");
+            OutputFiles.WriteJson(jsonPath, pooled, Json, output);
         }
 
         return ExitCodes.Ok;

@@ -79,8 +79,7 @@ public static class ModelValidation
 
         if (s.Json is { } path)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, JsonSerializer.Serialize(new
+            File.WriteAllText(OutputFiles.Prepare(path), JsonSerializer.Serialize(new
             {
                 heldOut,
                 champion = championFigures?.ToDictionary(kv => kv.Key.ToWire(), kv => kv.Value),
