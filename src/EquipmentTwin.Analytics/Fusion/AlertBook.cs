@@ -269,7 +269,13 @@ public sealed class AlertBook
         }
 
         alert.NoteNamed(alert.Component, nowMs);
-        var forecast = evidence.Where(e => e.Forecast is not null).OrderByDescending(e => e.Confidence).Select(e => e.Forecast).FirstOrDefault();
+        // "How soon" comes only from evidence that could open an alert by itself, or from the model the alert already shows:
+        // a fit too unsure to alert alone (a trend still forming when a rule opens the alert) erred more than the band
+        // tables allow (docs/models.md, round 10), and until one is sure the alert says what and why, not when.
+        var shown = alert.Forecast?.Model;
+        var forecast = evidence
+            .Where(e => e.Forecast is not null && (Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence >= Options.OpenThreshold || e.Forecast.Model == shown))
+            .OrderByDescending(e => e.Confidence).Select(e => e.Forecast).FirstOrDefault();
         if (forecast is not null)
         {
             alert.Forecast = forecast;

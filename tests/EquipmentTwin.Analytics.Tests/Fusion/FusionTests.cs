@@ -92,6 +92,40 @@ public class FusionTests
     }
 
     [Fact]
+    public void An_alert_shows_a_forecast_only_once_its_evidence_could_alert_alone_and_then_follows_that_model()
+    {
+        var h = new Harness();
+        h.Hours(1);
+        h.Rules.Say("mr-coldhead-warm", "cold_head", 0.8, h.Now);
+        h.Physics.Say("mr-coldhead", "cold_head", 0.3, h.Now, Severity.Warning, ForecastAt(h.Now + 20 * 86_400_000));
+        h.Hours(1);
+
+        // The rule opened the alert; the fit is too unsure to alert by itself, so the alert gives no "how soon".
+        var alert = Assert.Single(h.Pipeline.Alerts.All);
+        Assert.Null(alert.Forecast);
+        Assert.Null(alert.FirstForecast);
+
+        var sure = ForecastAt(h.Now + 12 * 86_400_000);
+        h.Physics.Say("mr-coldhead", "cold_head", 0.6, h.Now, Severity.Warning, sure);
+        h.Hours(1);
+        Assert.Equal(sure, alert.Forecast);
+        Assert.Equal(sure, alert.FirstForecast);
+
+        // Once shown, the model's later forecasts are shown even when its confidence dips.
+        var later = ForecastAt(h.Now + 9 * 86_400_000);
+        h.Physics.Say("mr-coldhead", "cold_head", 0.4, h.Now, Severity.Warning, later);
+        h.Hours(1);
+        Assert.Equal(later, alert.Forecast);
+        Assert.Equal(sure, alert.FirstForecast);
+
+        // Another unsure model's forecast does not replace it, however much nearer it says the failure is.
+        var other = ForecastAt(h.Now + 2 * 86_400_000) with { Model = "onset-exponential:other" };
+        h.Physics.Say("mr-other", "cold_head", 0.45, h.Now, Severity.Warning, other);
+        h.Hours(1);
+        Assert.Equal(later, alert.Forecast);
+    }
+
+    [Fact]
     public void Weak_evidence_alone_opens_nothing_but_agreeing_weak_evidence_does()
     {
         var h = new Harness();
