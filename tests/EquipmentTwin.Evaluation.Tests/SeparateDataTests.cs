@@ -45,11 +45,14 @@ public class SeparateDataTests(DriftFleetFixture fleet) : IClassFixture<DriftFle
         Assert.Throws<ArgumentException>(() => new SeedSplit([1, 2], [3], [2], [9]));
         Assert.Throws<ArgumentException>(() => SeedSplit.Default.EnsureUnseen(SeedSplit.Default.Calibration[0]));
         SeedSplit.Default.EnsureUnseen(SeedSplit.Default.Reporting[0]);
-        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1001));
-        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1009));
+        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1011));
+        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1019));
+        Assert.Equal("validation", SeedSplit.Default.RoleOf(1001));
+        Assert.Equal("validation", SeedSplit.Default.RoleOf(1009));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(991));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(999));
         Assert.Null(SeedSplit.Default.RoleOf(1010));
+        Assert.Null(SeedSplit.Default.RoleOf(1020));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(981));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(989));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(971));

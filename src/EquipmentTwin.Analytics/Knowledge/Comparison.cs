@@ -15,6 +15,9 @@ public readonly record struct Comparison(bool IsAbove, double Limit, double Clea
     /// <summary>The value is past the limit (strictly).</summary>
     public bool Holds(double value) => IsAbove ? value > Limit : value < Limit;
 
+    /// <summary>How far the value lies past the limit (negative when it does not reach it).</summary>
+    public double Beyond(double value) => IsAbove ? value - Limit : Limit - value;
+
     /// <summary>The value is back at or past the clear level.</summary>
     public bool Cleared(double value) => IsAbove ? value <= Clear : value >= Clear;
 }

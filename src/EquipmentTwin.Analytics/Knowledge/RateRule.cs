@@ -31,4 +31,16 @@ public sealed record RateRule(
     /// 48 h" read from the first day and a half after the data began (or after a reset) is a slope over level noise.
     /// </summary>
     public long MinSpanMs { get; init; }
+
+    /// <summary>
+    /// How many standard errors the slope must lie past the limit (0: past it at all). |slope| / SE ≥ <see cref="MinSignificance"/>
+    /// shows the signal moves; this shows it moves faster than the limit. A short window over a noisy probe, judged every
+    /// hour, otherwise fires on noise that tips a modest slope just past the limit (docs/models.md, round 11).
+    /// </summary>
+    public double MinSignificanceBeyondLimit { get; init; }
+
+    /// <summary>The slope is past the limit, significantly so, and by <see cref="MinSignificanceBeyondLimit"/> standard errors.</summary>
+    internal bool Holds(LinearTrend trend) =>
+        SlopePerDay.Holds(trend.Slope) && trend.Significance >= MinSignificance &&
+        (MinSignificanceBeyondLimit <= 0 || SlopePerDay.Beyond(trend.Slope) >= MinSignificanceBeyondLimit * trend.SlopeStandardError);
 }

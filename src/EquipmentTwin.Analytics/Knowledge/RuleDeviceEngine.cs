@@ -293,7 +293,7 @@ public sealed class RuleDeviceEngine : IDeviceEngine
 
         if (!s.Active)
         {
-            if (!(r.SlopePerDay.Holds(trend.Slope) && trend.Significance >= r.MinSignificance))
+            if (!r.Holds(trend))
             {
                 s.ConditionSinceMs = null;
                 return;

@@ -28,7 +28,7 @@ public static class RuleLoader
     private static readonly Dictionary<RuleKind, string[]> KindFields = new()
     {
         [RuleKind.Threshold] = ["signal", "above", "below", "clear", "minDurationMinutes", "clearDurationMinutes", "stat"],
-        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance", "minDurationMinutes", "minSpanHours"],
+        [RuleKind.Rate] = ["signal", "windowHours", "slopePerDayBelow", "slopePerDayAbove", "clearSlopePerDay", "minPoints", "minSignificance", "minSignificanceBeyondLimit", "minDurationMinutes", "minSpanHours"],
         [RuleKind.BaselineDeviation] = ["signal", "windowHours", "baselineDays", "mode", "above", "below", "clear", "minPoints", "minBaselinePoints", "minus"],
         [RuleKind.EventCount] = ["codes", "count", "withinHours", "clearCount"],
         [RuleKind.All] = ["rules"],
@@ -317,6 +317,12 @@ public static class RuleLoader
                 throw Fail("minSignificance", $"{significance} must be >= 0");
             }
 
+            var beyond = OptionalNumber("minSignificanceBeyondLimit") ?? 0;
+            if (beyond < 0 || !double.IsFinite(beyond))
+            {
+                throw Fail("minSignificanceBeyondLimit", $"{beyond} must be a number >= 0 (standard errors past the limit)");
+            }
+
             var minSpanHours = OptionalInt("minSpanHours") ?? 0;
             if (minSpanHours < 0 || minSpanHours > windowHours)
             {
@@ -327,6 +333,7 @@ public static class RuleLoader
             {
                 MinDurationMs = Duration("minDurationMinutes", MinuteMs),
                 MinSpanMs = minSpanHours * HourMs,
+                MinSignificanceBeyondLimit = beyond,
             };
         }
 

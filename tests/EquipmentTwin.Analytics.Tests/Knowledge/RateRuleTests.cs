@@ -62,6 +62,35 @@ public class RateRuleTests
     }
 
     [Fact]
+    public void With_a_margin_past_the_limit_a_slope_just_past_it_on_a_noisy_level_does_not_fire_but_a_clear_fall_does()
+    {
+        var strict = HeliumFalling.Replace("\"minPoints\": 24,", "\"minPoints\": 24, \"minSignificance\": 3, \"minSignificanceBeyondLimit\": 1.64,", StringComparison.Ordinal);
+        // Hourly means ±0.5 % about the line (SE of a 48-h slope about 0.125 %/day): -0.6 %/day is a fall (|b|/SE near 5)
+        // but not shown faster than -0.5 (0.8 SE past it); -1.5 %/day is (8 SE past it).
+        static Func<long, double> Level(double perDay) => t => 85 + perDay * t / D(1) + ((t / H(1)) % 2 == 0 ? 0.5 : -0.5);
+
+        bool Fires(string rule, double perDay)
+        {
+            var h = With(Modality.Mri, rule);
+            var fired = false;
+            h.Device.HourClosed += (_, _) => fired |= h.Active("he-falling");
+            h.Feed("he_level_pct", 0, D(6), Min(15), Level(perDay));
+            return fired;
+        }
+
+        Assert.True(Fires(HeliumFalling.Replace("\"minPoints\": 24,", "\"minPoints\": 24, \"minSignificance\": 3,", StringComparison.Ordinal), -0.6));
+        Assert.False(Fires(strict, -0.6));
+        Assert.True(Fires(strict, -1.5));
+    }
+
+    [Fact]
+    public void A_negative_margin_past_the_limit_is_refused()
+    {
+        var ex = Assert.ThrowsAny<Exception>(() => With(Modality.Mri, HeliumFalling.Replace("\"minPoints\": 24,", "\"minPoints\": 24, \"minSignificanceBeyondLimit\": -1,", StringComparison.Ordinal)));
+        Assert.Contains("minSignificanceBeyondLimit", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Does_not_fire_before_the_window_holds_enough_points()
     {
         var h = With(Modality.Mri, HeliumFalling);
