@@ -21,4 +21,13 @@ public abstract record Rule(
         Severity.Critical => 0.95,
         _ => 0.5,
     };
+
+    /// <summary>
+    /// After a repair of one of these components the rule stays quiet for a while: the unit is settling, not failing
+    /// (cooling restored to a magnet whose shield warmed while it was down boils helium off for days); null: never.
+    /// </summary>
+    public RepairSettle? SettleAfterRepair { get; init; }
 }
+
+/// <summary>Components whose repair, replacement or adjustment makes a rule wait <paramref name="Ms"/> before it may fire.</summary>
+public sealed record RepairSettle(IReadOnlyList<string> Components, long Ms);

@@ -193,6 +193,11 @@ public sealed class RuleDeviceEngine : IDeviceEngine
                 s.Reset(record.TimestampMs);
                 _touched = true;
             }
+
+            if (s.Rule.SettleAfterRepair is { } settle && settle.Components.Contains(record.Component, StringComparer.Ordinal))
+            {
+                s.QuietUntilMs = Math.Max(s.QuietUntilMs, record.TimestampMs + settle.Ms);
+            }
         }
 
         EvaluateCombinations(record.TimestampMs, history);
@@ -598,6 +603,12 @@ public sealed class RuleDeviceEngine : IDeviceEngine
 
     private void Fire(RuleState s, long nowMs)
     {
+        if (nowMs < s.QuietUntilMs)
+        {
+            // Settling after a repair: the condition may hold, and fires when the wait is over if it still does.
+            return;
+        }
+
         s.Active = true;
         s.SinceMs = nowMs;
         s.UpdatedMs = nowMs;

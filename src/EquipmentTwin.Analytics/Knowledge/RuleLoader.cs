@@ -23,7 +23,7 @@ public static class RuleLoader
         AllowTrailingCommas = true,
     };
 
-    private static readonly string[] CommonFields = ["id", "kind", "component", "severity", "message", "hidden", "while", "unless"];
+    private static readonly string[] CommonFields = ["id", "kind", "component", "severity", "message", "hidden", "while", "unless", "settleAfterRepair"];
 
     private static readonly Dictionary<RuleKind, string[]> KindFields = new()
     {
@@ -274,7 +274,7 @@ public static class RuleLoader
                 throw Fail("component", $"'{rule.Component}' is not a component of modality {catalog.Modality.ToWire()}");
             }
 
-            return rule;
+            return ReadSettle() is { } settle ? rule with { SettleAfterRepair = settle } : rule;
         }
 
         private ThresholdRule ReadThreshold(Severity severity, string message, bool hidden, WhileCondition? whileCondition, string? component)
@@ -590,6 +590,55 @@ public static class RuleLoader
                 _ => throw Fail(field, $"expected true or false, found {Describe(v)}"),
             };
         }
+
+        /// <summary><c>"settleAfterRepair": {"of": [components], "hours": h}</c>, or null when absent.</summary>
+        private RepairSettle? ReadSettle()
+        {
+            if (!element.TryGetProperty("settleAfterRepair", out var v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            const string field = "settleAfterRepair";
+            if (v.ValueKind != JsonValueKind.Object)
+            {
+                throw Fail(field, $"expected an object {{\"of\": [components], \"hours\": h}}, found {Describe(v)}");
+            }
+
+            foreach (var p in v.EnumerateObject())
+            {
+                if (p.Name is not ("of" or "hours"))
+                {
+                    throw Fail(field, $"unknown field '{p.Name}' (use 'of' and 'hours')");
+                }
+            }
+
+            if (!v.TryGetProperty("of", out var of) || of.ValueKind != JsonValueKind.Array || of.GetArrayLength() == 0)
+            {
+                throw Fail(field, "'of' is required: a non-empty array of components");
+            }
+
+            var components = new List<string>();
+            foreach (var item in of.EnumerateArray())
+            {
+                var name = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+                if (name is null || !catalog.Components.ContainsKey(name))
+                {
+                    throw Fail(field, $"'of': {(name is null ? Describe(item) : $"'{name}'")} is not a component of modality {catalog.Modality.ToWire()}");
+                }
+
+                components.Add(name);
+            }
+
+            if (!v.TryGetProperty("hours", out var h) || h.ValueKind != JsonValueKind.Number || !h.TryGetDouble(out var hours) || !double.IsFinite(hours) || hours <= 0 || hours > DeviceHistoryHours)
+            {
+                throw Fail(field, $"'hours' is required: a number above 0 and at most {DeviceHistoryHours}");
+            }
+
+            return new RepairSettle(components, (long)Math.Round(hours * HourMs));
+        }
+
+        private static int DeviceHistoryHours => History.DeviceHistory.HourCapacity;
 
         private List<string> RequiredStringArray(string field)
         {

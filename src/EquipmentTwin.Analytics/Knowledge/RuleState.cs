@@ -23,6 +23,9 @@ internal sealed class RuleState(Rule rule)
     /// <summary>Repair or replacement of the rule's component; nothing before it counts.</summary>
     public long ResetMs = long.MinValue;
 
+    /// <summary>Until when the rule may not fire: a repair it settles after (<see cref="Rule.SettleAfterRepair"/>).</summary>
+    public long QuietUntilMs = long.MinValue;
+
     /// <summary>Where baseline learning starts (first data, or the first whole hour after a reset).</summary>
     public long? LearnStartMs;
 

@@ -26,6 +26,52 @@ public class MaintenanceResetTests
         Assert.Equal(T0 + H(3) + Min(5), h.Evidence("ch-warm")!.SinceMs);
     }
 
+    private const string Boiloff = """
+        { "id": "boiloff", "kind": "threshold", "component": "cold_head", "severity": "warning", "signal": "boiloff_l_per_day", "above": 1.2, "clear": 0.7,
+          "settleAfterRepair": { "of": ["cold_head", "compressor"], "hours": 72 }, "message": "m" }
+        """;
+
+    [Fact]
+    public void After_a_repair_of_a_listed_component_a_settling_rule_waits_and_then_fires_if_the_condition_still_holds()
+    {
+        long? Fired(string rule, string component, MaintenanceAction action, double afterRepair)
+        {
+            var h = With(Modality.Mri, rule);
+            long? first = null;
+            h.Device.HourClosed += (_, e) => first ??= e >= T0 + D(2) && h.Active("boiloff") ? e : null;
+            h.Feed("boiloff_l_per_day", 0, D(2), H(1), _ => 0.3);
+            h.Maintenance(D(2), component, action);
+            h.Feed("boiloff_l_per_day", D(2) + H(1), D(8), H(1), _ => afterRepair);
+            return first - T0;
+        }
+
+        // Boil-off of a recovering magnet: 3 L/day right after the cold head is replaced. Without the wait the rule fires
+        // within the hour; with it, only once the 72 h are over, since the boil-off is still high then.
+        var plain = Boiloff.Replace("\"settleAfterRepair\": { \"of\": [\"cold_head\", \"compressor\"], \"hours\": 72 }, ", "", StringComparison.Ordinal);
+        Assert.Equal(D(2) + H(2), Fired(plain, "cold_head", MaintenanceAction.Replace, 3.0));
+        Assert.Equal(D(5) + H(1), Fired(Boiloff, "cold_head", MaintenanceAction.Replace, 3.0));
+        Assert.Equal(D(5) + H(1), Fired(Boiloff, "compressor", MaintenanceAction.Repair, 3.0));
+
+        // Back to normal within the wait: nothing fires. A service visit or another component's repair makes it wait for nothing.
+        Assert.Null(Fired(Boiloff, "cold_head", MaintenanceAction.Replace, 0.3));
+        Assert.Equal(D(2) + H(2), Fired(Boiloff, "cold_head", MaintenanceAction.Service, 3.0));
+        Assert.Equal(D(2) + H(2), Fired(Boiloff, "water_loop", MaintenanceAction.Repair, 3.0));
+    }
+
+    [Theory]
+    [InlineData("{ \"of\": [\"flux_capacitor\"], \"hours\": 72 }", "flux_capacitor")]
+    [InlineData("{ \"of\": [\"cold_head\"], \"hours\": 0 }", "hours")]
+    [InlineData("{ \"of\": [], \"hours\": 72 }", "'of' is required")]
+    [InlineData("{ \"of\": [\"cold_head\"], \"hours\": 72, \"until\": 1 }", "until")]
+    [InlineData("72", "expected an object")]
+    public void A_settle_after_repair_that_makes_no_sense_is_refused(string settle, string expected)
+    {
+        var rule = Boiloff.Replace("{ \"of\": [\"cold_head\", \"compressor\"], \"hours\": 72 }", settle, StringComparison.Ordinal);
+        var ex = Assert.ThrowsAny<Exception>(() => With(Modality.Mri, rule));
+        Assert.Contains("settleAfterRepair", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Service_visits_and_other_components_leave_the_rule_alone()
     {
