@@ -204,8 +204,7 @@ public sealed class AlertBook
         var remaining = 1.0;
         foreach (var e in list.GroupBy(e => (e.Engine, e.Source)).Select(g => g.MaxBy(x => x.Confidence)!))
         {
-            var w = Options.Weights.GetValueOrDefault(e.Engine, 1.0);
-            remaining *= 1 - Math.Clamp(w * e.Confidence, 0, 1);
+            remaining *= 1 - Math.Clamp(Weighted(e), 0, 1);
         }
 
         return 1 - remaining;
@@ -274,7 +273,7 @@ public sealed class AlertBook
         // tables allow (docs/models.md, round 10), and until one is sure the alert says what and why, not when.
         var shown = alert.Forecast?.Model;
         var forecast = evidence
-            .Where(e => e.Forecast is not null && (Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence >= Options.OpenThreshold || e.Forecast.Model == shown))
+            .Where(e => e.Forecast is not null && (Weighted(e) >= Options.OpenThreshold || e.Forecast.Model == shown))
             .OrderByDescending(e => e.Confidence).Select(e => e.Forecast).FirstOrDefault();
         if (forecast is not null)
         {
@@ -288,11 +287,14 @@ public sealed class AlertBook
         }
     }
 
+    /// <summary>An evidence's confidence times its engine's weight: what it brings to the noisy-OR, and whether it could open an alert alone.</summary>
+    private double Weighted(Evidence e) => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence;
+
     private double Weight(List<Evidence> evidence, string component) =>
-        evidence.Where(e => e.Component == component).Select(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence).DefaultIfEmpty(0).Max();
+        evidence.Where(e => e.Component == component).Select(Weighted).DefaultIfEmpty(0).Max();
 
     private string Strongest(List<Evidence> evidence) => evidence
-        .OrderByDescending(e => Options.Weights.GetValueOrDefault(e.Engine, 1.0) * e.Confidence)
+        .OrderByDescending(Weighted)
         .ThenBy(e => e.Engine == EngineKind.Physics ? 0 : e.Engine == EngineKind.Rules ? 1 : 2)
         .ThenBy(e => e.Component, StringComparer.Ordinal)
         .First().Component;

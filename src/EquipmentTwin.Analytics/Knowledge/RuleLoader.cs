@@ -630,15 +630,13 @@ public static class RuleLoader
                 components.Add(name);
             }
 
-            if (!v.TryGetProperty("hours", out var h) || h.ValueKind != JsonValueKind.Number || !h.TryGetDouble(out var hours) || !double.IsFinite(hours) || hours <= 0 || hours > DeviceHistoryHours)
+            if (!v.TryGetProperty("hours", out var h) || h.ValueKind != JsonValueKind.Number || !h.TryGetDouble(out var hours) || !double.IsFinite(hours) || hours <= 0 || hours > DeviceHistory.HourCapacity)
             {
-                throw Fail(field, $"'hours' is required: a number above 0 and at most {DeviceHistoryHours}");
+                throw Fail(field, $"'hours' is required: a number above 0 and at most {DeviceHistory.HourCapacity} (the hourly history kept)");
             }
 
             return new RepairSettle(components, (long)Math.Round(hours * HourMs));
         }
-
-        private static int DeviceHistoryHours => History.DeviceHistory.HourCapacity;
 
         private List<string> RequiredStringArray(string field)
         {
