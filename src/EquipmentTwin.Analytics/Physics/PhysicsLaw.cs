@@ -9,6 +9,9 @@ public enum PhysicsLaw
     /// <summary>A slope change at τ (two-segment least squares, BIC); forecast from the post-change segment.</summary>
     ChangePointLinear,
 
+    /// <summary>v(t) = φ + b·(t − τ)⁺ from an onset τ (φ before it), φ the baseline; τ and b fitted, the free line kept when the onset lies before the window.</summary>
+    OnsetLinear,
+
     /// <summary>v(t) = φ + θ·e^{βt}, fitted as ln(v − φ) = ln θ + β·t by weighted least squares.</summary>
     Exponential,
 
@@ -28,6 +31,7 @@ public static class PhysicsLawNames
     {
         PhysicsLaw.Linear => "linear",
         PhysicsLaw.ChangePointLinear => "changepoint-linear",
+        PhysicsLaw.OnsetLinear => "onset-linear",
         PhysicsLaw.Exponential => "exponential",
         PhysicsLaw.OnsetExponential => "onset-exponential",
         PhysicsLaw.PoissonRate => "poisson-rate",

@@ -107,7 +107,7 @@ public sealed record PhysicsModel
     public double SampleSeconds { get; init; } = 60;
 
     /// <summary>Whether the law needs the device's own baseline (relative thresholds, φ of the exponential law).</summary>
-    public bool NeedsBaseline => RelativeToBaseline || Law is PhysicsLaw.Exponential or PhysicsLaw.OnsetExponential;
+    public bool NeedsBaseline => RelativeToBaseline || Law is PhysicsLaw.Exponential or PhysicsLaw.OnsetExponential or PhysicsLaw.OnsetLinear;
 
     /// <summary>Model name reported in forecasts: law and id.</summary>
     public string ModelName => $"{Law.ToConfig()}:{Id}";

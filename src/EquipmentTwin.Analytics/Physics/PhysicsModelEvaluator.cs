@@ -99,6 +99,7 @@ internal static class PhysicsModelEvaluator
         {
             PhysicsLaw.Linear => LinearProjection(model, t, y, threshold, p, nowMs, ""),
             PhysicsLaw.ChangePointLinear => ChangePointProjection(model, t, y, threshold, p, nowMs),
+            PhysicsLaw.OnsetLinear => OnsetLinearProjection(model, t, y, baseline, threshold, p, nowMs),
             PhysicsLaw.Exponential => baseline is { } phi ? ExponentialProjection(model, t, y, phi, threshold, p, nowMs) : null,
             PhysicsLaw.OnsetExponential => baseline is { } phi0 ? OnsetExponentialProjection(model, t, y, phi0, threshold, p, nowMs) : null,
             _ => throw new InvalidOperationException($"law {model.Law} is not a signal law"),
@@ -149,6 +150,35 @@ internal static class PhysicsModelEvaluator
         }
 
         return LinearProjection(model, postT, postY, threshold, p, nowMs, since);
+    }
+
+    /// <summary>
+    /// The onset-linear law: a hinge from the baseline when it explains the window better than a free line (the onset
+    /// inside the window), else the line (the onset before the window, or no baseline yet).
+    /// </summary>
+    private static Projection? OnsetLinearProjection(PhysicsModel model, double[] t, double[] y, double? baseline, double threshold, Dictionary<string, double> p, long nowMs)
+    {
+        if (baseline is not { } phi
+            || OnsetLinearFit.Fit(t, y, phi, Math.Max(12, model.MinPoints / 2), model.MinSpanDays) is not { Accepted: true } hinge)
+        {
+            return LinearProjection(model, t, y, threshold, p, nowMs, "");
+        }
+
+        var fit = hinge.Line;
+        if (fit.TStat <= MinTStat)
+        {
+            return null;
+        }
+
+        var tauMs = nowMs + (long)(hinge.Tau * DayMs);
+        p["phi"] = phi;
+        p["tau_days"] = hinge.Tau;
+        p["tau_ms"] = tauMs;
+        p["delta_bic"] = hinge.DeltaBic;
+        AddLine(p, fit);
+        var band = CrossingBand.FromLine(fit, threshold, model.Direction);
+        var trend = Inv($"{model.Label} {(fit.B > 0 ? "rising" : "falling")} {Math.Abs(fit.B):G3} {model.Unit}/day since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd HH:mm} (onset)");
+        return Finish(model, band, t, y, threshold, fit.B, fit.A, fit.RSquared, fit.N, p, trend, "hourly points");
     }
 
     private static Projection? ExponentialProjection(PhysicsModel model, double[] t, double[] y, double phi, double threshold, Dictionary<string, double> p, long nowMs)
