@@ -421,20 +421,8 @@ internal static class PhysicsModelEvaluator
         return RobustLine.RobustScale(diffs) / Math.Sqrt(2);
     }
 
-    private static double LineBic(double[] t, double[] y)
-    {
-        var n = t.Length;
-        double tm = t.Average(), ym = y.Average(), sxx = 0, sxy = 0, syy = 0;
-        for (var i = 0; i < n; i++)
-        {
-            sxx += (t[i] - tm) * (t[i] - tm);
-            sxy += (t[i] - tm) * (y[i] - ym);
-            syy += (y[i] - ym) * (y[i] - ym);
-        }
-
-        var rss = sxx > 0 ? syy - sxy * sxy / sxx : syy;
-        return n * Math.Log(Math.Max(rss / n, 1e-300)) + 2 * Math.Log(n);
-    }
+    private static double LineBic(double[] t, double[] y) =>
+        t.Length * Math.Log(Math.Max(Residuals.LineRss(t, y) / t.Length, 1e-300)) + 2 * Math.Log(t.Length);
 
     private static void AddLine(Dictionary<string, double> p, LineFit fit)
     {

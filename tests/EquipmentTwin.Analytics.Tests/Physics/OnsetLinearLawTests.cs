@@ -156,7 +156,7 @@ public class OnsetLinearLawTests
     public void Without_its_guards_the_hinge_would_read_a_days_scatter_as_an_onset()
     {
         // Counted as ~300 independent points, with any onset that has 12 points after it, the best of the window's
-        // onsets fits the last day's offset as wear in some windows: what the effective sample size and the span guard.
+        // onsets fits the last day's offset as wear in some windows: what the effective sample size and the span guard against.
         static OnsetLinearFit Unguarded((double[] T, double[] V) w)
         {
             var fit = OnsetLinearFit.Fit(w.T, w.V, Phi, 12)!;

@@ -18,7 +18,7 @@ namespace EquipmentTwin.Analytics.Physics.Fitting;
 /// τ and φ are taken as known.
 /// </para>
 /// </summary>
-public sealed record OnsetLinearFit(double Phi, double B, double Tau, int TauIndex, double VarB, double Sigma, double RSquared, int N, double DeltaBic)
+public sealed record OnsetLinearFit(double Phi, double B, double Tau, double VarB, double Sigma, double RSquared, int N, double DeltaBic)
 {
     /// <summary>How much lower the hinge's BIC must be than the free line's (as for the change-point law).</summary>
     public const double BicMargin = ChangePointFit.BicMargin;
@@ -114,30 +114,7 @@ public sealed record OnsetLinearFit(double Phi, double B, double Tau, int TauInd
         var floor = 1e-12 * Math.Max(1, szz / n);
         var nEff = n / inflation;
         var bicHinge = nEff * Math.Log(Math.Max(rss / n, floor)) + 2 * Math.Log(nEff);
-        var bicLine = nEff * Math.Log(Math.Max(LineRss(t, v) / n, floor)) + 2 * Math.Log(nEff);
-        return new OnsetLinearFit(phi, b, tauBest, best - 1, varB, Math.Sqrt(sigma2), Residuals.RSquared(v, rss), n, bicLine - bicHinge);
-    }
-
-    private static double LineRss(ReadOnlySpan<double> t, ReadOnlySpan<double> v)
-    {
-        var n = t.Length;
-        double tm = 0, vm = 0;
-        for (var i = 0; i < n; i++)
-        {
-            tm += t[i];
-            vm += v[i];
-        }
-
-        tm /= n;
-        vm /= n;
-        double sxx = 0, sxy = 0, syy = 0;
-        for (var i = 0; i < n; i++)
-        {
-            sxx += (t[i] - tm) * (t[i] - tm);
-            sxy += (t[i] - tm) * (v[i] - vm);
-            syy += (v[i] - vm) * (v[i] - vm);
-        }
-
-        return Math.Max(0, sxx > 0 ? syy - sxy * sxy / sxx : syy);
+        var bicLine = nEff * Math.Log(Math.Max(Residuals.LineRss(t, v) / n, floor)) + 2 * Math.Log(nEff);
+        return new OnsetLinearFit(phi, b, tauBest, varB, Math.Sqrt(sigma2), Residuals.RSquared(v, rss), n, bicLine - bicHinge);
     }
 }

@@ -40,4 +40,28 @@ internal static class Residuals
 
         return tss > 0 ? 1 - rss / tss : 0;
     }
+
+    /// <summary>The residual sum of squares of the ordinary least-squares line through (<paramref name="t"/>, <paramref name="v"/>).</summary>
+    public static double LineRss(ReadOnlySpan<double> t, ReadOnlySpan<double> v)
+    {
+        var n = t.Length;
+        double tm = 0, vm = 0;
+        for (var i = 0; i < n; i++)
+        {
+            tm += t[i];
+            vm += v[i];
+        }
+
+        tm /= n;
+        vm /= n;
+        double sxx = 0, sxy = 0, syy = 0;
+        for (var i = 0; i < n; i++)
+        {
+            sxx += (t[i] - tm) * (t[i] - tm);
+            sxy += (t[i] - tm) * (v[i] - vm);
+            syy += (v[i] - vm) * (v[i] - vm);
+        }
+
+        return Math.Max(0, sxx > 0 ? syy - sxy * sxy / sxx : syy);
+    }
 }
