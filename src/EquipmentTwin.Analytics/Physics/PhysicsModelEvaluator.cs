@@ -97,7 +97,7 @@ internal static class PhysicsModelEvaluator
 
         return model.Law switch
         {
-            PhysicsLaw.Linear => LinearProjection(model, t, y, threshold, p, nowMs, ""),
+            PhysicsLaw.Linear => LinearProjection(model, t, y, threshold, p, ""),
             PhysicsLaw.ChangePointLinear => ChangePointProjection(model, t, y, threshold, p, nowMs),
             PhysicsLaw.OnsetLinear => OnsetLinearProjection(model, t, y, baseline, threshold, p, nowMs),
             PhysicsLaw.Exponential => baseline is { } phi ? ExponentialProjection(model, t, y, phi, threshold, p, nowMs) : null,
@@ -106,9 +106,13 @@ internal static class PhysicsModelEvaluator
         };
     }
 
-    private static Projection? LinearProjection(PhysicsModel model, double[] t, double[] y, double threshold, Dictionary<string, double> p, long nowMs, string since)
+    private static Projection? LinearProjection(PhysicsModel model, double[] t, double[] y, double threshold, Dictionary<string, double> p, string since) =>
+        RobustLine.Fit(t, y, [], model.MinPoints) is { } fit ? LineProjection(model, fit, t, y, threshold, p, since) : null;
+
+    /// <summary>A fitted line's forecast: significant slope (t &gt; 3) toward the threshold, crossing by the delta method.</summary>
+    private static Projection? LineProjection(PhysicsModel model, LineFit fit, double[] t, double[] y, double threshold, Dictionary<string, double> p, string since)
     {
-        if (RobustLine.Fit(t, y, [], model.MinPoints) is not { } fit || fit.TStat <= MinTStat)
+        if (fit.TStat <= MinTStat)
         {
             return null;
         }
@@ -119,20 +123,26 @@ internal static class PhysicsModelEvaluator
         return Finish(model, band, t, y, threshold, fit.B, fit.A, fit.RSquared, fit.N, p, trend, "hourly points");
     }
 
+    /// <summary>Records an onset or change point τ (days from now) in the parameters; the trend's " since … (<paramref name="what"/>)" clause.</summary>
+    private static string Since(Dictionary<string, double> p, double tauDays, long nowMs, string what)
+    {
+        var tauMs = nowMs + (long)(tauDays * DayMs);
+        p["tau_days"] = tauDays;
+        p["tau_ms"] = tauMs;
+        return Inv($" since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd HH:mm} ({what})");
+    }
+
     private static Projection? ChangePointProjection(PhysicsModel model, double[] t, double[] y, double threshold, Dictionary<string, double> p, long nowMs)
     {
         var cp = ChangePointFit.Find(t, y, model.Direction, Math.Max(12, model.MinPoints / 2));
         if (cp is not { Accepted: true })
         {
-            return LinearProjection(model, t, y, threshold, p, nowMs, "");
+            return LinearProjection(model, t, y, threshold, p, "");
         }
 
-        var tauMs = nowMs + (long)(cp.Tau * DayMs);
-        p["tau_days"] = cp.Tau;
-        p["tau_ms"] = tauMs;
+        var since = Since(p, cp.Tau, nowMs, "change point");
         p["slope_before"] = cp.Before.B;
         p["delta_bic"] = cp.DeltaBic;
-        var since = Inv($" since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd HH:mm} (change point)");
         var postT = t[cp.Index..];
         var postY = y[cp.Index..];
         if (model.SaturationDays is { } ts && postT[^1] - postT[0] >= 2 * ts
@@ -149,7 +159,7 @@ internal static class PhysicsModelEvaluator
             return Finish(model, band, postT, postY, threshold, slope, sat.ValueAt(0), sat.RSquared, sat.N, p, trend, "hourly points");
         }
 
-        return LinearProjection(model, postT, postY, threshold, p, nowMs, since);
+        return LinearProjection(model, postT, postY, threshold, p, since);
     }
 
     /// <summary>
@@ -161,24 +171,13 @@ internal static class PhysicsModelEvaluator
         if (baseline is not { } phi
             || OnsetLinearFit.Fit(t, y, phi, Math.Max(12, model.MinPoints / 2), model.MinSpanDays) is not { Accepted: true } hinge)
         {
-            return LinearProjection(model, t, y, threshold, p, nowMs, "");
+            return LinearProjection(model, t, y, threshold, p, "");
         }
 
-        var fit = hinge.Line;
-        if (fit.TStat <= MinTStat)
-        {
-            return null;
-        }
-
-        var tauMs = nowMs + (long)(hinge.Tau * DayMs);
         p["phi"] = phi;
-        p["tau_days"] = hinge.Tau;
-        p["tau_ms"] = tauMs;
+        var since = Since(p, hinge.Tau, nowMs, "onset");
         p["delta_bic"] = hinge.DeltaBic;
-        AddLine(p, fit);
-        var band = CrossingBand.FromLine(fit, threshold, model.Direction);
-        var trend = Inv($"{model.Label} {(fit.B > 0 ? "rising" : "falling")} {Math.Abs(fit.B):G3} {model.Unit}/day since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd HH:mm} (onset)");
-        return Finish(model, band, t, y, threshold, fit.B, fit.A, fit.RSquared, fit.N, p, trend, "hourly points");
+        return LineProjection(model, hinge.Line, t, y, threshold, p, since);
     }
 
     private static Projection? ExponentialProjection(PhysicsModel model, double[] t, double[] y, double phi, double threshold, Dictionary<string, double> p, long nowMs)
@@ -222,21 +221,18 @@ internal static class PhysicsModelEvaluator
             return null;
         }
 
-        var tauMs = nowMs + (long)(fit.Tau * DayMs);
         p["phi"] = phi;
-        p["tau_days"] = fit.Tau;
-        p["tau_ms"] = tauMs;
+        var since = Since(p, fit.Tau, nowMs, "onset");
         p["beta"] = fit.Beta;
         p["se_beta"] = Math.Sqrt(fit.VarBeta);
         p["epsilon"] = epsilon;
-        var since = Inv($" since {DateTimeOffset.FromUnixTimeMilliseconds(tauMs):yyyy-MM-dd HH:mm} (onset)");
 
         // Days after an onset the growth rate is not yet known (β/SE(β) ≤ 3, as for the exponential law's rate): the
         // early excess is then read as what it is, a line from the onset, which for accelerating wear errs late.
         if (!(fit.Beta / Math.Sqrt(fit.VarBeta) > MinTStat))
         {
             var from = Array.FindIndex(t, x => x >= fit.Tau);
-            return from < 0 ? null : LinearProjection(model, t[from..], y[from..], threshold, p, nowMs, since);
+            return from < 0 ? null : LinearProjection(model, t[from..], y[from..], threshold, p, since);
         }
 
         if (fit.Crossing(threshold - phi) is not { } band)

@@ -12,7 +12,7 @@ public class ChangePointLawTests
     {
         var rng = new Random(21);
         const double tau = -7.3;
-        var t = Enumerable.Range(0, 21 * 24).Select(i => -(21 * 24 - i - 0.5) / 24.0).ToArray();
+        var t = Synthetic.HourlyTimes(21);
         var y = t.Select(x => (x < tau ? 85 : 85 - 3 * (x - tau)) + Normal.Sample(rng, 0, 0.5)).ToArray();
 
         var cp = ChangePointFit.Find(t, y, ThresholdDirection.Below, 12)!;
@@ -27,7 +27,7 @@ public class ChangePointLawTests
     public void Change_point_is_not_accepted_on_a_steady_slope()
     {
         var rng = new Random(22);
-        var t = Enumerable.Range(0, 21 * 24).Select(i => -(21 * 24 - i - 0.5) / 24.0).ToArray();
+        var t = Synthetic.HourlyTimes(21);
         var y = t.Select(x => 80 - 0.1 * x + Normal.Sample(rng, 0, 0.5)).ToArray();
 
         var cp = ChangePointFit.Find(t, y, ThresholdDirection.Below, 12);

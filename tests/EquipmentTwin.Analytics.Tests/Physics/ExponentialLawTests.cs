@@ -13,7 +13,7 @@ public class ExponentialLawTests
     {
         // v = φ + θ·e^{βt}: φ 1 mm/s, 2 mm/s now, β 0.1/day: 4.5 mm/s in ln(3.5)/0.1 = 12.5 days.
         var rng = new Random(31);
-        var t = Enumerable.Range(0, 30 * 24).Select(i => -(30 * 24 - i - 0.5) / 24.0).ToArray();
+        var t = Synthetic.HourlyTimes(30);
         var v = t.Select(x => 1 + Math.Exp(0.1 * x) + Normal.Sample(rng, 0, 0.03)).ToArray();
         var truth = Math.Log(3.5) / 0.1;
 

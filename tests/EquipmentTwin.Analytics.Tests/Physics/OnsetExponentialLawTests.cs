@@ -18,7 +18,7 @@ public class OnsetExponentialLawTests
     private static (double[] T, double[] V) Window(double tau, double noise, int seed)
     {
         var rng = new Random(seed);
-        var t = Enumerable.Range(0, 30 * 24).Select(i => -(30 * 24 - i - 0.5) / 24.0).ToArray();
+        var t = Synthetic.HourlyTimes(30);
         return (t, t.Select(x => Law(x, tau) + Normal.Sample(rng, 0, noise)).ToArray());
     }
 

@@ -18,7 +18,7 @@ public class OnsetLinearLawTests
     private static (double[] T, double[] V) Window(double tau, double noise, int seed, int days = 30)
     {
         var rng = new Random(seed);
-        var t = Enumerable.Range(0, days * 24).Select(i => -(days * 24 - i - 0.5) / 24.0).ToArray();
+        var t = Synthetic.HourlyTimes(days);
         return (t, t.Select(x => Law(x, tau) + Normal.Sample(rng, 0, noise)).ToArray());
     }
 
@@ -81,7 +81,7 @@ public class OnsetLinearLawTests
     {
         // Battery state of health 95 % until 8 days ago, then −0.5 %/day: 80 % in 22 days.
         var rng = new Random(55);
-        var t = Enumerable.Range(0, 60 * 24).Select(i => -(60 * 24 - i - 0.5) / 24.0).ToArray();
+        var t = Synthetic.HourlyTimes(60);
         var v = t.Select(x => (x < -8 ? 95 : 95 - 0.5 * (x + 8)) + Normal.Sample(rng, 0, 0.2)).ToArray();
 
         var fit = OnsetLinearFit.Fit(t, v, 95, 12)!;
@@ -137,7 +137,7 @@ public class OnsetLinearLawTests
         for (var seed = 0; seed < 40; seed++)
         {
             var rng = new Random(600 + seed);
-            var t = Enumerable.Range(0, 30 * 24).Select(i => -(30 * 24 - i - 0.5) / 24.0)
+            var t = Synthetic.HourlyTimes(30)
                 .Where(x => (x - Math.Floor(x)) * 24 is >= 8 and < 18).ToArray();
             var day = Enumerable.Range(0, 31).Select(_ => Normal.Sample(rng, 0, 0.05)).ToArray();
             yield return (t, t.Select(x => Phi + day[(int)Math.Floor(x + 30)] + Normal.Sample(rng, 0, 0.1)).ToArray());

@@ -20,6 +20,9 @@ internal static class Synthetic
 
     public static long Day(double days) => T0 + (long)(days * DayMs);
 
+    /// <summary>The midpoints of the <paramref name="days"/>·24 hours up to now, in days (0 = now, ascending): a fit window's times.</summary>
+    public static double[] HourlyTimes(int days) => Enumerable.Range(0, days * 24).Select(i => -(days * 24 - i - 0.5) / 24.0).ToArray();
+
     /// <summary>Readings of <paramref name="signal"/> every 3600/<paramref name="perHour"/> s over [fromDays, toDays), value = law(day) + N(0, noise).</summary>
     public static IEnumerable<LogRecord> Signal(string signal, double fromDays, double toDays, int perHour, Func<double, double> law, double noise, Random rng)
     {
