@@ -115,6 +115,42 @@ public static class PhysicsConfigLoader
         return (modality, models);
     }
 
+    /// <summary>A model's damage clock: a temperature signal of the catalog, Ea in (0, 2] eV, T_ref in °C; linear laws only.</summary>
+    private static ArrheniusClock? ReadClock(ClockFile? c, PhysicsLaw law, ModalityCatalog catalog, Func<string, string, PhysicsConfigException> error)
+    {
+        if (c is null)
+        {
+            return null;
+        }
+
+        if (law is not (PhysicsLaw.Linear or PhysicsLaw.OnsetLinear))
+        {
+            throw error("clock", "is for the linear and onset-linear laws only");
+        }
+
+        if (c.Signal is null || catalog.FindSignal(c.Signal) is not { } signal)
+        {
+            throw error("clock.signal", $"'{c.Signal}' is not a signal of the {catalog.Modality.ToWire()} catalog");
+        }
+
+        if (signal.Unit != "°C")
+        {
+            throw error("clock.signal", $"'{c.Signal}' is in {signal.Unit}; the clock needs a temperature in °C");
+        }
+
+        if (c.ActivationEnergyEv is not (> 0 and <= 2))
+        {
+            throw error("clock.activationEnergyEv", "must be in (0, 2] eV (domain §5.2: 0.5–0.7)");
+        }
+
+        if (c.ReferenceTempC is not { } reference || !(reference > -100 && reference < 200))
+        {
+            throw error("clock.referenceTempC", "must be a temperature in °C between -100 and 200");
+        }
+
+        return new ArrheniusClock(signal.Name, c.ActivationEnergyEv.Value, reference);
+    }
+
     private static PhysicsModel Validate(string file, int index, ModelFile m, ModalityCatalog catalog)
     {
         var name = string.IsNullOrWhiteSpace(m.Id) ? $"models[{index}]" : m.Id;
@@ -254,6 +290,7 @@ public static class PhysicsConfigLoader
             ResetCodes = (m.ResetCodes ?? []).ToArray(),
             ResetComponents = (m.ResetComponents ?? []).ToArray(),
             SaturationDays = m.SaturationDays,
+            Clock = ReadClock(m.Clock, law, catalog, Error),
             MinDoublingDays = m.MinDoublingDays ?? OnsetExponentialFit.DefaultMinDoublingDays,
             WeibullEta = m.Eta ?? 0,
             WeibullBeta = m.Beta ?? 0,
@@ -480,9 +517,19 @@ public static class PhysicsConfigLoader
         public List<string>? ResetComponents { get; set; }
         public double? SaturationDays { get; set; }
 
+        /// <summary>An Arrhenius damage clock (domain §5.2) the wear runs on.</summary>
+        public ClockFile? Clock { get; set; }
+
         public double? MinDoublingDays { get; set; }
         public double? Eta { get; set; }
         public double? Beta { get; set; }
         public string? Source { get; set; }
+    }
+
+    private sealed class ClockFile
+    {
+        public string? Signal { get; set; }
+        public double? ActivationEnergyEv { get; set; }
+        public double? ReferenceTempC { get; set; }
     }
 }

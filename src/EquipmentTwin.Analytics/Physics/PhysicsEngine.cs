@@ -32,6 +32,11 @@ public sealed class PhysicsEngine(PhysicsConfig config) : IAnalyticsEngine
             {
                 needs.Hourly(signal, DeviceHistory.HourCapacity);
             }
+
+            if (model.Clock is { } clock)
+            {
+                needs.Hourly(clock.Signal, DeviceHistory.HourCapacity);
+            }
         }
 
         return needs;

@@ -82,6 +82,12 @@ public sealed record PhysicsModel
     /// </summary>
     public IReadOnlyList<string> ResetComponents { get; init; } = [];
 
+    /// <summary>
+    /// Linear and onset-linear laws: the wear runs on an Arrhenius damage clock of this temperature (domain §5.2), not on
+    /// calendar days; null for calendar days.
+    /// </summary>
+    public ArrheniusClock? Clock { get; init; }
+
     /// <summary>Change-point law: time constant Ts (days) of the saturating rate r1 → r∞; null fits the post-change segment as a line.</summary>
     public double? SaturationDays { get; init; }
 

@@ -95,22 +95,36 @@ internal static class PhysicsModelEvaluator
             p["baseline"] = bl;
         }
 
+        // A damage clock: the law is fitted in clock days, its crossing turned back into calendar days at today's rate.
+        // Without a temperature reading in the window the calendar is the clock.
+        var clock = model.Clock is { } arrhenius ? DamageClock.From(arrhenius, history, windowFrom, nowMs) : null;
+        if (clock is not null)
+        {
+            t = t.Select(clock.ToClock).ToArray();
+            p["clock_rate"] = clock.Rate;
+            p["clock_temp_c"] = clock.TempC;
+        }
+
         return model.Law switch
         {
-            PhysicsLaw.Linear => LinearProjection(model, t, y, threshold, p, ""),
+            PhysicsLaw.Linear => LinearProjection(model, t, y, threshold, p, "", clock),
             PhysicsLaw.ChangePointLinear => ChangePointProjection(model, t, y, threshold, p, nowMs),
-            PhysicsLaw.OnsetLinear => OnsetLinearProjection(model, t, y, baseline, threshold, p, nowMs),
+            PhysicsLaw.OnsetLinear => OnsetLinearProjection(model, t, y, baseline, threshold, p, nowMs, clock),
             PhysicsLaw.Exponential => baseline is { } phi ? ExponentialProjection(model, t, y, phi, threshold, p, nowMs) : null,
             PhysicsLaw.OnsetExponential => baseline is { } phi0 ? OnsetExponentialProjection(model, t, y, phi0, threshold, p, nowMs) : null,
             _ => throw new InvalidOperationException($"law {model.Law} is not a signal law"),
         };
     }
 
-    private static Projection? LinearProjection(PhysicsModel model, double[] t, double[] y, double threshold, Dictionary<string, double> p, string since) =>
-        RobustLine.Fit(t, y, [], model.MinPoints) is { } fit ? LineProjection(model, fit, t, y, threshold, p, since) : null;
+    private static Projection? LinearProjection(PhysicsModel model, double[] t, double[] y, double threshold, Dictionary<string, double> p, string since, DamageClock? clock = null) =>
+        RobustLine.Fit(t, y, [], model.MinPoints) is { } fit ? LineProjection(model, fit, t, y, threshold, p, since, clock) : null;
 
-    /// <summary>A fitted line's forecast: significant slope (t &gt; 3) toward the threshold, crossing by the delta method.</summary>
-    private static Projection? LineProjection(PhysicsModel model, LineFit fit, double[] t, double[] y, double threshold, Dictionary<string, double> p, string since)
+    /// <summary>
+    /// A fitted line's forecast: significant slope (t &gt; 3) toward the threshold, crossing by the delta method. With a
+    /// damage <paramref name="clock"/> the line is in clock days: the crossing and the slope are turned into calendar days
+    /// at the clock's rate now.
+    /// </summary>
+    private static Projection? LineProjection(PhysicsModel model, LineFit fit, double[] t, double[] y, double threshold, Dictionary<string, double> p, string since, DamageClock? clock = null)
     {
         if (fit.TStat <= MinTStat)
         {
@@ -119,8 +133,17 @@ internal static class PhysicsModelEvaluator
 
         AddLine(p, fit);
         var band = CrossingBand.FromLine(fit, threshold, model.Direction);
-        var trend = Inv($"{model.Label} {(fit.B > 0 ? "rising" : "falling")} {Math.Abs(fit.B):G3} {model.Unit}/day{since}");
-        return Finish(model, band, t, y, threshold, fit.B, fit.A, fit.RSquared, fit.N, p, trend, "hourly points");
+        var slope = fit.B;
+        var at = "";
+        if (clock is not null)
+        {
+            band = band?.Scaled(1 / clock.Rate);
+            slope *= clock.Rate;
+            at = Inv($" at {clock.TempC:0.0} °C (wear ×{clock.Rate:0.00} of {model.Clock!.ReferenceTempC:0.#} °C)");
+        }
+
+        var trend = Inv($"{model.Label} {(slope > 0 ? "rising" : "falling")} {Math.Abs(slope):G3} {model.Unit}/day{at}{since}");
+        return Finish(model, band, t, y, threshold, slope, fit.A, fit.RSquared, fit.N, p, trend, "hourly points");
     }
 
     /// <summary>Records an onset or change point τ (days from now) in the parameters; the trend's " since … (<paramref name="what"/>)" clause.</summary>
@@ -166,18 +189,18 @@ internal static class PhysicsModelEvaluator
     /// The onset-linear law: a hinge from the baseline when it explains the window better than a free line (the onset
     /// inside the window), else the line (the onset before the window, or no baseline yet).
     /// </summary>
-    private static Projection? OnsetLinearProjection(PhysicsModel model, double[] t, double[] y, double? baseline, double threshold, Dictionary<string, double> p, long nowMs)
+    private static Projection? OnsetLinearProjection(PhysicsModel model, double[] t, double[] y, double? baseline, double threshold, Dictionary<string, double> p, long nowMs, DamageClock? clock = null)
     {
         if (baseline is not { } phi
             || OnsetLinearFit.Fit(t, y, phi, Math.Max(12, model.MinPoints / 2), model.MinSpanDays) is not { Accepted: true } hinge)
         {
-            return LinearProjection(model, t, y, threshold, p, "");
+            return LinearProjection(model, t, y, threshold, p, "", clock);
         }
 
         p["phi"] = phi;
-        var since = Since(p, hinge.Tau, nowMs, "onset");
+        var since = Since(p, clock?.ToCalendar(hinge.Tau) ?? hinge.Tau, nowMs, "onset");
         p["delta_bic"] = hinge.DeltaBic;
-        return LineProjection(model, hinge.Line, t, y, threshold, p, since);
+        return LineProjection(model, hinge.Line, t, y, threshold, p, since, clock);
     }
 
     private static Projection? ExponentialProjection(PhysicsModel model, double[] t, double[] y, double phi, double threshold, Dictionary<string, double> p, long nowMs)

@@ -39,7 +39,7 @@ public class HistoryNeedsTests
             expected[r.Signal] = Math.Max(expected[r.Signal], Hours(r.WindowMs / (double)DeviceHistory.HourMs));
         }
 
-        foreach (var signal in rules.OfType<BaselineDeviationRule>().SelectMany(b => (string?[])[b.Signal, b.Minus]).OfType<string>().Concat(physics.Select(m => m.Signal).OfType<string>()))
+        foreach (var signal in rules.OfType<BaselineDeviationRule>().SelectMany(b => (string?[])[b.Signal, b.Minus]).OfType<string>().Concat(physics.Select(m => m.Signal).OfType<string>()).Concat(physics.Select(m => m.Clock?.Signal).OfType<string>()))
         {
             expected[signal] = DeviceHistory.HourCapacity;
         }

@@ -120,6 +120,33 @@ public class OnsetLinearLawTests
     }
 
     [Fact]
+    public void Tube_output_falling_from_an_onset_is_forecast_from_it()
+    {
+        // X-ray tube output 0.05 mGy/mAs for 60 days, then 0.0004 less each day: the 0.035 dose limit at day 97.5. At day
+        // 95 the 60-day window holds 25 days before the onset and 35 of the fall; the onset line reads the fall's rate, a
+        // line through the window (the model's law until round 14) reads it diluted and forecasts late.
+        static double Output(double d) => d < 60 ? 0.05 : 0.05 - 0.0004 * (d - 60);
+        Forecast Run(PhysicsModel model)
+        {
+            var rng = new Random(59);
+            var device = Synthetic.Device(Modality.Xray, Synthetic.Config(Modality.Xray, model));
+            Synthetic.Run(device, Synthetic.Signal("tube_output_mgy_per_mas", 0, 95, 1, Output, 0.0005, rng), 95);
+            return Synthetic.Find(device, model.Id)!.Forecast!;
+        }
+
+        var shipped = Synthetic.Model("xr-tube-output", Modality.Xray);
+        var onset = Run(shipped);
+        var line = Run(shipped with { Law = PhysicsLaw.Linear });
+        var truth = 97.5 - (onset.ComputedAtMs - Synthetic.T0) / (double)Synthetic.DayMs;
+
+        Assert.Equal("onset-linear:xr-tube-output", onset.Model);
+        Assert.Equal(14, shipped.MinSpanDays);
+        Assert.InRange(onset.Parameters["tau_days"], truth - 37.5 - 1, truth - 37.5 + 1);
+        Assert.InRange(Synthetic.FitP50(onset), truth * 0.9, truth * 1.1);
+        Assert.True(Synthetic.FitP50(line) > 1.3 * truth, $"line {Synthetic.FitP50(line):0.0} d vs truth {truth:0.0} d");
+    }
+
+    [Fact]
     public void An_onset_needs_the_models_span_of_data_after_it()
     {
         // Ten days of wear in a 30-day window: with a 3-day floor the onset is found where it is; with the filament

@@ -153,6 +153,7 @@ public class PhysicsConfigLoaderTests
     [InlineData("\"relativeToBaseline\": true", "threshold", "positive for above, negative for below")]
     [InlineData("\"saturationDays\": -1", "saturationDays", "positive")]
     [InlineData("\"minDoublingDays\": 2", "minDoublingDays", "onset-exponential only")]
+    [InlineData("\"clock\": { \"signal\": \"chilled_water_supply_c\", \"activationEnergyEv\": 0.6, \"referenceTempC\": 25 }", "clock", "linear and onset-linear laws only")]
     [InlineData("\"law\": \"onset-exponential\"", "direction", "use above")]
     [InlineData("\"resetCodes\": [\"MR-XX-999\"]", "resetCodes", "MR-XX-999")]
     public void Bad_model_is_rejected_naming_file_model_and_field(string change, string field, string problem)

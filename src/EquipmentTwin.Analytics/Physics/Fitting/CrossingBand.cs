@@ -35,6 +35,9 @@ public readonly record struct CrossingBand(double P10, double P50, double P90, d
         return new CrossingBand(P50 * Math.Exp(-Z90 * s), P50, P50 * Math.Exp(Z90 * s), Sd, s);
     }
 
+    /// <summary>The band with every time multiplied by <paramref name="k"/> (a change of clock); the log-spread is unchanged.</summary>
+    public CrossingBand Scaled(double k) => new(P10 * k, P50 * k, P90 * k, Sd * k, LogSd);
+
     public static CrossingBand FromNormal(double t50, double sd) =>
         new(Math.Max(0, t50 - Z90 * sd), t50, t50 + Z90 * sd, sd);
 
