@@ -38,8 +38,9 @@ internal sealed class DamageClock
     private readonly double[] _factor;   // AF of each hour from _startMs
     private readonly double[] _before;   // clock days from _startMs to the start of each hour (one more entry: the end)
 
-    private DamageClock(long startMs, long nowMs, double[] factor, double rate, double tempC)
+    private DamageClock(ArrheniusClock law, long startMs, long nowMs, double[] factor, double rate, double tempC)
     {
+        Law = law;
         _startMs = startMs;
         _nowMs = nowMs;
         _factor = factor;
@@ -58,6 +59,13 @@ internal sealed class DamageClock
 
     /// <summary>The mean temperature behind <see cref="Rate"/>.</summary>
     public double TempC { get; }
+
+    /// <summary>The model's clock this evaluation runs.</summary>
+    public ArrheniusClock Law { get; }
+
+    /// <summary>How the trend names the clock: the temperature now and how much faster than at T_ref the part wears.</summary>
+    public string Describe() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"at {TempC:0.0} °C (wear ×{Rate:0.00} of {Law.ReferenceTempC:0.#} °C)");
 
     /// <summary>The clock of the window from <paramref name="windowFrom"/> to <paramref name="nowMs"/>; null when the temperature has no reading in it.</summary>
     public static DamageClock? From(ArrheniusClock clock, DeviceHistory history, long windowFrom, long nowMs)
@@ -99,7 +107,7 @@ internal sealed class DamageClock
         var recent = points.Where(p => p.StartMs >= recentFrom && double.IsFinite(p.Mean)).ToList();
         var used = recent.Count > 0 ? recent : [points[^1]];
         var rate = used.Average(p => clock.Factor(p.Mean));
-        return new DamageClock(start, nowMs, factor, rate, used.Average(p => p.Mean));
+        return new DamageClock(clock, start, nowMs, factor, rate, used.Average(p => p.Mean));
     }
 
     /// <summary>Clock days from now at <paramref name="days"/> calendar days from now.</summary>

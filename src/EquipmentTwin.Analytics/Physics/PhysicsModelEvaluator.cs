@@ -139,7 +139,7 @@ internal static class PhysicsModelEvaluator
         {
             band = band?.Scaled(1 / clock.Rate);
             slope *= clock.Rate;
-            at = Inv($" at {clock.TempC:0.0} °C (wear ×{clock.Rate:0.00} of {model.Clock!.ReferenceTempC:0.#} °C)");
+            at = " " + clock.Describe();
         }
 
         var trend = Inv($"{model.Label} {(slope > 0 ? "rising" : "falling")} {Math.Abs(slope):G3} {model.Unit}/day{at}{since}");
