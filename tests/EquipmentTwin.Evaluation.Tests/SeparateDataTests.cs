@@ -45,8 +45,10 @@ public class SeparateDataTests(DriftFleetFixture fleet) : IClassFixture<DriftFle
         Assert.Throws<ArgumentException>(() => new SeedSplit([1, 2], [3], [2], [9]));
         Assert.Throws<ArgumentException>(() => SeedSplit.Default.EnsureUnseen(SeedSplit.Default.Calibration[0]));
         SeedSplit.Default.EnsureUnseen(SeedSplit.Default.Reporting[0]);
-        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1041));
-        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1049));
+        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1051));
+        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1059));
+        Assert.Equal("validation", SeedSplit.Default.RoleOf(1041));
+        Assert.Equal("validation", SeedSplit.Default.RoleOf(1049));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(1031));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(1039));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(1021));
@@ -62,6 +64,7 @@ public class SeparateDataTests(DriftFleetFixture fleet) : IClassFixture<DriftFle
         Assert.Null(SeedSplit.Default.RoleOf(1030));
         Assert.Null(SeedSplit.Default.RoleOf(1040));
         Assert.Null(SeedSplit.Default.RoleOf(1050));
+        Assert.Null(SeedSplit.Default.RoleOf(1060));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(981));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(989));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(971));
