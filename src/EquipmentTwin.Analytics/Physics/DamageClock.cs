@@ -32,7 +32,7 @@ public sealed record ArrheniusClock(string Signal, double ActivationEnergyEv, do
 /// </summary>
 internal sealed class DamageClock
 {
-    private const double DayMs = 86_400_000;
+    private const double DayMs = PhysicsModelEvaluator.DayMs;
     private readonly long _startMs;
     private readonly long _nowMs;
     private readonly double[] _factor;   // AF of each hour from _startMs
@@ -70,41 +70,30 @@ internal sealed class DamageClock
     /// <summary>The clock of the window from <paramref name="windowFrom"/> to <paramref name="nowMs"/>; null when the temperature has no reading in it.</summary>
     public static DamageClock? From(ArrheniusClock clock, DeviceHistory history, long windowFrom, long nowMs)
     {
-        var points = history.Hourly(clock.Signal)?.Since(windowFrom);
+        var points = history.Hourly(clock.Signal)?.Since(windowFrom).Where(p => double.IsFinite(p.Mean)).ToList();
         if (points is not { Count: > 0 })
         {
             return null;
         }
 
-        var start = windowFrom - Mod(windowFrom, DeviceHistory.HourMs);
+        // hourly points start on the hour: the clock's hours run from the first reading (before it, at its AF) to now
+        var start = points[0].StartMs;
         var hours = (int)Math.Max(1, (nowMs - start + DeviceHistory.HourMs - 1) / DeviceHistory.HourMs);
         var factor = new double[hours];
-        var read = new bool[hours];
-        foreach (var p in points)
-        {
-            var i = (int)((p.StartMs - start) / DeviceHistory.HourMs);
-            if (i >= 0 && i < hours && double.IsFinite(p.Mean))
-            {
-                factor[i] = clock.Factor(p.Mean);
-                read[i] = true;
-            }
-        }
-
-        var first = Array.IndexOf(read, true);
-        if (first < 0)
-        {
-            return null;
-        }
-
-        var last = factor[first];
+        var next = 0;
+        var last = clock.Factor(points[0].Mean);
         for (var i = 0; i < hours; i++)
         {
-            last = read[i] ? factor[i] : last;
+            if (next < points.Count && points[next].StartMs == start + i * DeviceHistory.HourMs)
+            {
+                last = clock.Factor(points[next++].Mean);
+            }
+
             factor[i] = last;
         }
 
         var recentFrom = nowMs - (long)(ArrheniusClock.RateDays * DayMs);
-        var recent = points.Where(p => p.StartMs >= recentFrom && double.IsFinite(p.Mean)).ToList();
+        var recent = points.Where(p => p.StartMs >= recentFrom).ToList();
         var used = recent.Count > 0 ? recent : [points[^1]];
         var rate = used.Average(p => clock.Factor(p.Mean));
         return new DamageClock(clock, start, nowMs, factor, rate, used.Average(p => p.Mean));
@@ -121,26 +110,21 @@ internal sealed class DamageClock
             return clockDays / Rate;
         }
 
-        double lo = (_startMs - _nowMs) / DayMs - 1, hi = 0;
-        while (ToClock(lo) > clockDays)
+        // the clock is piecewise linear in time: find the hour it reaches the target in, then the time within it
+        var target = Elapsed(_nowMs) + clockDays;
+        double ms;
+        if (target <= 0)
         {
-            lo = 2 * lo - 1;
+            ms = _startMs + target / _factor[0] * DayMs;
+        }
+        else
+        {
+            var i = Array.BinarySearch(_before, target);
+            i = i >= 0 ? Math.Min(i, _factor.Length - 1) : ~i - 1;
+            ms = _startMs + i * (double)DeviceHistory.HourMs + (target - _before[i]) / _factor[i] * DayMs;
         }
 
-        for (var i = 0; i < 80 && hi - lo > 1e-9; i++)
-        {
-            var mid = 0.5 * (lo + hi);
-            if (ToClock(mid) > clockDays)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid;
-            }
-        }
-
-        return 0.5 * (lo + hi);
+        return (ms - _nowMs) / DayMs;
     }
 
     /// <summary>Clock days from the window's first hour to <paramref name="ms"/>: before it at the first hour's AF, after now at <see cref="Rate"/>.</summary>
@@ -160,6 +144,4 @@ internal sealed class DamageClock
 
         return _before[i] + (ms - _startMs - i * (double)DeviceHistory.HourMs) / DayMs * _factor[i];
     }
-
-    private static long Mod(long a, long b) => ((a % b) + b) % b;
 }
