@@ -55,7 +55,8 @@ public sealed record SeedSplit
     /// theirs (validation since) and reported on 1021–1029, added before any run on them; round 13 read theirs (validation
     /// since) and reported on 1031–1039, added before any run on them; round 14 changed the engines again and reported on
     /// 1041–1049, added before any run on them (1031–1039 count as validation since, as each earlier set does); its band
-    /// tables, recalibrated after that report, report on 1051–1059, added before any run on them.
+    /// tables, recalibrated after that report, reported on 1051–1059, added before any run on them; round 15 changed the
+    /// engines again and reports on 1061–1069, added before any run on them (1051–1059 count as validation since).
     /// Calibration seeds 203–205 were added on 2026-12-06,
     /// 206–210 later the same day and 211–220 on 2026-12-07 (round 7), each before any run on them.
     /// </summary>
@@ -65,8 +66,9 @@ public sealed record SeedSplit
         [301, 302, 1, 2, 3, 901, 902, 903, 911, 912, 913, 921, 922, 923, 931, 932, 933, 941, 942, 943, 951, 952, 953, 961, 962, 963, 971, 972, 973, 981, 982, 983, 984, 985, 986, 987, 988, 989,
          991, 992, 993, 994, 995, 996, 997, 998, 999, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009,
          1011, 1012, 1013, 1014, 1015, 1016, 1017, 1018, 1019, 1021, 1022, 1023, 1024, 1025, 1026, 1027, 1028, 1029,
-         1031, 1032, 1033, 1034, 1035, 1036, 1037, 1038, 1039, 1041, 1042, 1043, 1044, 1045, 1046, 1047, 1048, 1049],
-        [1051, 1052, 1053, 1054, 1055, 1056, 1057, 1058, 1059]);
+         1031, 1032, 1033, 1034, 1035, 1036, 1037, 1038, 1039, 1041, 1042, 1043, 1044, 1045, 1046, 1047, 1048, 1049,
+         1051, 1052, 1053, 1054, 1055, 1056, 1057, 1058, 1059],
+        [1061, 1062, 1063, 1064, 1065, 1066, 1067, 1068, 1069]);
 
     /// <summary>What <paramref name="seed"/> is for, or null when the split does not name it.</summary>
     public string? RoleOf(int seed) =>

@@ -45,8 +45,10 @@ public class SeparateDataTests(DriftFleetFixture fleet) : IClassFixture<DriftFle
         Assert.Throws<ArgumentException>(() => new SeedSplit([1, 2], [3], [2], [9]));
         Assert.Throws<ArgumentException>(() => SeedSplit.Default.EnsureUnseen(SeedSplit.Default.Calibration[0]));
         SeedSplit.Default.EnsureUnseen(SeedSplit.Default.Reporting[0]);
-        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1051));
-        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1059));
+        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1061));
+        Assert.Equal("reporting", SeedSplit.Default.RoleOf(1069));
+        Assert.Equal("validation", SeedSplit.Default.RoleOf(1051));
+        Assert.Equal("validation", SeedSplit.Default.RoleOf(1059));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(1041));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(1049));
         Assert.Equal("validation", SeedSplit.Default.RoleOf(1031));
