@@ -55,8 +55,9 @@ public sealed record SeedSplit
     /// theirs (validation since) and reported on 1021–1029, added before any run on them; round 13 read theirs (validation
     /// since) and reported on 1031–1039, added before any run on them; round 14 changed the engines again and reported on
     /// 1041–1049, added before any run on them (1031–1039 count as validation since, as each earlier set does); its band
-    /// tables, recalibrated after that report, reported on 1051–1059, added before any run on them; round 15 changed the
-    /// engines again and reports on 1061–1069, added before any run on them (1051–1059 count as validation since).
+    /// tables, recalibrated after that report, reported on 1051–1059, added before any run on them. 1061–1069 were added
+    /// before any run on them to report round 15; its candidate failed its gate, and they report round 14's engines and
+    /// tables again (1051–1059 count as validation since).
     /// Calibration seeds 203–205 were added on 2026-12-06,
     /// 206–210 later the same day and 211–220 on 2026-12-07 (round 7), each before any run on them.
     /// </summary>
